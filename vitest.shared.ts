@@ -1,6 +1,6 @@
 // Shared vitest settings: every workspace package name (and each subpath of its
 // `exports` map) is aliased to its TypeScript source, so a test run needs no build.
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

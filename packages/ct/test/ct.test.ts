@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { timingSafeEqual, timingSafeEqualString } from '../src/index.ts';
 import * as native from '../src/native.ts';
 import * as portable from '../src/portable.ts';
-import { timingSafeEqual, timingSafeEqualString } from '../src/index.ts';
 
 const naiveEqual = (a: Uint8Array, b: Uint8Array): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
@@ -95,14 +95,18 @@ describe('properties (fast-check)', () => {
 
   it('string paths equal === on random unicode strings', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 40 }), (a, b) => {
-        return (
-          timingSafeEqualString(a, b) === (a === b) &&
-          portable.timingSafeEqualString(a, b) === (a === b) &&
-          timingSafeEqualString(a, a) &&
-          portable.timingSafeEqualString(b, b)
-        );
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 40 }),
+        fc.string({ unit: 'grapheme', maxLength: 40 }),
+        (a, b) => {
+          return (
+            timingSafeEqualString(a, b) === (a === b) &&
+            portable.timingSafeEqualString(a, b) === (a === b) &&
+            timingSafeEqualString(a, a) &&
+            portable.timingSafeEqualString(b, b)
+          );
+        },
+      ),
       { numRuns: 1000 },
     );
   });

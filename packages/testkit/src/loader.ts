@@ -38,7 +38,10 @@ export function repoFixturesDir(): string {
  */
 export function sharedFixturesDir(): string | undefined {
   const fromEnv = process.env[SHARED_FIXTURES_ENV];
-  const dir = fromEnv !== undefined && fromEnv !== '' ? resolve(fromEnv) : resolve(repoRoot(), '..', 'shared', 'fixtures');
+  const dir =
+    fromEnv !== undefined && fromEnv !== ''
+      ? resolve(fromEnv)
+      : resolve(repoRoot(), '..', 'shared', 'fixtures');
   return existsSync(dir) && statSync(dir).isDirectory() ? dir : undefined;
 }
 
