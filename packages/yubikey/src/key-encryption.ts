@@ -1,0 +1,56 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+/**
+ * At-rest encryption hook for seed secrets (private id + AES key). The registry seals before a
+ * secret reaches the store and opens it only to verify an OTP; the store sees opaque bytes.
+ *
+ * `context` is the token's associated data (its publicId): implementations must bind the sealed
+ * bytes to it, so a sealed secret copied onto another row does not open.
+ * `open` throws (any error) when the bytes are not authentic; the registry maps that to
+ * `ERR_SECRET_UNSEAL` without passing the error on.
+ */
+export interface SeedKeyEncryption {
+  seal(secret: Uint8Array, context: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  open(sealed: Uint8Array, context: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+const VERSION = 0x01;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * AES-256-GCM wrap under a caller-supplied 32-byte key-encryption key (node:crypto).
+ * Sealed layout: `0x01 || iv(12) || ciphertext || tag(16)`, AAD = `context`; a fresh random IV per
+ * seal (2^32 seals per KEK keeps the GCM nonce-collision bound negligible — rotate beyond that).
+ */
+export function aesGcmKeyEncryption(kek: Uint8Array): SeedKeyEncryption {
+  if (!(kek instanceof Uint8Array)) throw new TypeError('kek must be a Uint8Array');
+  if (kek.length !== 32) throw new RangeError('kek must be 32 bytes (AES-256)');
+  const key = Buffer.from(kek); // private copy: later changes to the caller's array do not matter
+  return {
+    seal(secret: Uint8Array, context: Uint8Array): Uint8Array {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+      cipher.setAAD(context);
+      const body = Buffer.concat([cipher.update(secret), cipher.final()]);
+      const out = new Uint8Array(1 + IV_BYTES + body.length + TAG_BYTES);
+      out[0] = VERSION;
+      out.set(iv, 1);
+      out.set(body, 1 + IV_BYTES);
+      out.set(cipher.getAuthTag(), 1 + IV_BYTES + body.length);
+      return out;
+    },
+    open(sealed: Uint8Array, context: Uint8Array): Uint8Array {
+      if (sealed.length < 1 + IV_BYTES + TAG_BYTES || sealed[0] !== VERSION) {
+        throw new Error('sealed secret has an unknown layout');
+      }
+      const iv = sealed.subarray(1, 1 + IV_BYTES);
+      const body = sealed.subarray(1 + IV_BYTES, sealed.length - TAG_BYTES);
+      const tag = sealed.subarray(sealed.length - TAG_BYTES);
+      const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+      decipher.setAAD(context);
+      decipher.setAuthTag(tag);
+      return new Uint8Array(Buffer.concat([decipher.update(body), decipher.final()]));
+    },
+  };
+}
