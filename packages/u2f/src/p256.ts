@@ -1,0 +1,53 @@
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { U2fError } from './errors.ts';
+
+// Curve parameters of P-256 (FIPS 186-4 D.1.2.3): y² = x³ − 3x + b over GF(p).
+const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
+const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
+/** DER prefix turning a 65-byte uncompressed P-256 point into a SubjectPublicKeyInfo. */
+const SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
+
+function toBigInt(bytes: Uint8Array, from: number, to: number): bigint {
+  let v = 0n;
+  for (let i = from; i < to; i++) v = (v << 8n) | BigInt(bytes[i] as number);
+  return v;
+}
+
+/**
+ * Checks a U2F user public key: 65 bytes, `0x04 ‖ X ‖ Y` (uncompressed, SEC 1 §2.3.3),
+ * both coordinates below p, and the point on the curve. Off-curve points are how
+ * invalid-curve attacks start, so this is checked before the key is stored or used.
+ */
+export function assertP256Point(point: Uint8Array, step = 'userPublicKey'): void {
+  if (point.length !== 65) throw new U2fError('ERR_PUBLIC_KEY_INVALID', 'public key is not 65 bytes', step);
+  if (point[0] !== 0x04) {
+    throw new U2fError('ERR_PUBLIC_KEY_INVALID', 'public key is not an uncompressed point', step);
+  }
+  const x = toBigInt(point, 1, 33);
+  const y = toBigInt(point, 33, 65);
+  if (x >= P || y >= P)
+    throw new U2fError('ERR_PUBLIC_KEY_INVALID', 'public key coordinate out of range', step);
+  const rhs = (((((x * x) % P) * x) % P) - 3n * x + B) % P;
+  if ((y * y) % P !== (rhs + P) % P) {
+    throw new U2fError('ERR_PUBLIC_KEY_INVALID', 'public key is not on the P-256 curve', step);
+  }
+}
+
+/** A node:crypto key for a validated 65-byte point. */
+export function p256PublicKey(point: Uint8Array): KeyObject {
+  assertP256Point(point);
+  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, point]), format: 'der', type: 'spki' });
+}
+
+/**
+ * ECDSA P-256 / SHA-256 verification of a DER signature through node:crypto (OpenSSL,
+ * which itself refuses non-canonical DER). The caller checks DER strictness first so the
+ * failure gets its own code.
+ */
+export function verifyEs256(key: KeyObject, data: Uint8Array, derSignature: Uint8Array): boolean {
+  try {
+    return verify('sha256', data, { key, dsaEncoding: 'der' }, derSignature);
+  } catch {
+    return false;
+  }
+}
