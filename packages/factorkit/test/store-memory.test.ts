@@ -1,0 +1,4 @@
+import { MemoryStore } from '../src/index.ts';
+import { describeStoreContract } from './store-contract.ts';
+
+describeStoreContract('MemoryStore', async (options) => new MemoryStore(options));

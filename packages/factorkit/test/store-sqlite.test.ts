@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createAesGcmSealer, SQLITE_SCHEMA_VERSION, SqliteStore } from '../src/index.ts';
+import { credential, describeStoreContract, token } from './store-contract.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'factorkit-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const file = (): string => join(dir, `db-${++n}.sqlite`);
+
+describeStoreContract('SqliteStore (file, WAL)', async (options) => new SqliteStore(file(), options));
+describeStoreContract('SqliteStore (:memory:)', async (options) => new SqliteStore(':memory:', options));
+
+describe('SqliteStore specifics', () => {
+  it('migrates on open: schema_version, WAL journal, data survives reopen', async () => {
+    const path = file();
+    const s = new SqliteStore(path);
+    expect(s.schemaVersion).toBe(SQLITE_SCHEMA_VERSION);
+    await s.putCredential(credential('a'));
+    await s.close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.prepare('SELECT version FROM schema_version').get()).toEqual({
+      version: SQLITE_SCHEMA_VERSION,
+    });
+    raw.close();
+    const again = new SqliteStore(path);
+    expect(await again.getCredential('a')).toEqual(credential('a'));
+    await again.close();
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    const path = file();
+    new SqliteStore(path).close();
+    const raw = new Database(path);
+    raw.prepare('UPDATE schema_version SET version = ?').run(SQLITE_SCHEMA_VERSION + 1);
+    raw.close();
+    expect(() => new SqliteStore(path)).toThrow(expect.objectContaining({ code: 'ERR_STORE_SCHEMA' }));
+  });
+
+  it('a failed migration leaves the database at its old version', () => {
+    const path = file();
+    const raw = new Database(path);
+    // A table the first migration wants to create already exists: the migration fails.
+    raw.exec('CREATE TABLE credentials (x INTEGER)');
+    raw.close();
+    expect(() => new SqliteStore(path)).toThrow();
+    const check = new Database(path, { readonly: true });
+    expect(
+      check.prepare("SELECT name FROM sqlite_master WHERE name IN ('schema_version', 'challenges')").all(),
+    ).toEqual([]);
+    check.close();
+  });
+
+  it('secrets are sealed at rest; a wrong key-encryption key cannot open them', async () => {
+    const path = file();
+    const t = token(1);
+    const s = new SqliteStore(path, { sealer: createAesGcmSealer(new Uint8Array(32).fill(1)) });
+    await s.putYubikeyTokens([t]);
+    await s.close();
+    const raw = new Database(path, { readonly: true });
+    const row = raw.prepare('SELECT aes_key, private_id FROM yubikey_tokens').get() as {
+      aes_key: Buffer;
+      private_id: Buffer;
+    };
+    raw.close();
+    expect(row.aes_key.includes(Buffer.from(t.aesKey))).toBe(false);
+    expect(row.aes_key.length).toBe(1 + 12 + 16 + 16);
+    const wrong = new SqliteStore(path, { sealer: createAesGcmSealer(new Uint8Array(32).fill(2)) });
+    await expect(wrong.getYubikeyToken(t.id)).rejects.toMatchObject({ code: 'ERR_STORE_SEAL' });
+    await wrong.close();
+  });
+
+  it('several connections on one file: 100 concurrent consumes across them → exactly one', async () => {
+    const path = file();
+    const stores = Array.from({ length: 4 }, () => new SqliteStore(path));
+    await stores[0]?.putChallenge({
+      id: 'c',
+      factor: 'u2f.sign',
+      userId: null,
+      origin: null,
+      challenge: 'c',
+      expiresAt: 1,
+      data: null,
+    });
+    const got = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => stores[i % 4]?.consumeChallenge('c')),
+    );
+    expect(got.filter((r) => r !== undefined)).toHaveLength(1);
+    for (const s of stores) await s.close();
+  });
+
+  it('a closed store rejects with ERR_STORE_CLOSED', async () => {
+    const s = new SqliteStore(':memory:');
+    await s.close();
+    await expect(s.getCredential('a')).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
+    await expect(s.consumeChallenge('a')).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
+  });
+});
