@@ -1,1 +1,73 @@
-export {};
+/**
+ * @factorkit/otp — HOTP (RFC 4226) and TOTP (RFC 6238) verification with constant-time window
+ * search, replay protection, Symantec VIP and multi-code resynchronisation, Okta profile mapping,
+ * strict secrets and otpauth:// URIs.
+ */
+export { isOtpAlgorithm, OTP_ALGORITHMS, type OtpAlgorithm } from './algorithms.ts';
+export { base32Decode, base32Encode, base64Decode, hexDecode, hexEncode } from './encoding.ts';
+export {
+  isOtpError,
+  OtpError,
+  type OtpErrorCode,
+  type OtpErrorOptions,
+  type OtpRejection,
+  type OtpRejectionCode,
+  type OtpWarning,
+  type OtpWarningCode,
+} from './errors.ts';
+export {
+  type GenerateHotpOptions,
+  generateHotp,
+  type HotpParams,
+  type HotpResult,
+  type HotpSuccess,
+  type VerifyHotpOptions,
+  verifyHotp,
+} from './hotp.ts';
+export {
+  clearOtpKeyCache,
+  createOtpKey,
+  KEY_CACHE_SIZE,
+  type KeyOptions,
+  OtpKey,
+  otpKeyCacheSize,
+} from './keyed.ts';
+export {
+  type Clock,
+  DEFAULT_ALGORITHM,
+  DEFAULT_DIGITS,
+  DEFAULT_HOTP_LOOK_AHEAD,
+  DEFAULT_PERIOD,
+  DEFAULT_RESYNC_LOOK_AHEAD,
+  DEFAULT_TOTP_WINDOW,
+  MAX_HOTP_LOOK_AHEAD,
+  MAX_PERIOD,
+  MAX_RESYNC_LOOK_AHEAD,
+  MAX_TOTP_WINDOW,
+  systemClock,
+  type TimeInput,
+  type TotpTimeParams,
+} from './params.ts';
+export {
+  checkSecret,
+  DEFAULT_MIN_SECRET_BITS,
+  type DecodedSecret,
+  decodeSecret,
+  encodeSecretBase32,
+  generateSecret,
+  MAX_SECRET_BYTES,
+  RECOMMENDED_MIN_SECRET_BITS,
+  type SecretEncoding,
+  type SecretPolicy,
+} from './secret.ts';
+export {
+  type GenerateTotpOptions,
+  generateTotp,
+  type TotpParams,
+  type TotpResult,
+  type TotpSuccess,
+  type TotpWindow,
+  totpStep,
+  type VerifyTotpOptions,
+  verifyTotp,
+} from './totp.ts';
