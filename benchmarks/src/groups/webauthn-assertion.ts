@@ -1,0 +1,208 @@
+import { createHash, verify as nodeVerify } from 'node:crypto';
+import type { FixtureCase } from '@factorkit/testkit';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { p256 } from '@noble/curves/nist.js';
+import { type AuthenticationResponseJSON, verifyAuthenticationResponse } from '@simplewebauthn/server';
+import { coseToKeyObject, decodeCoseKey, digestFor } from '../cose.ts';
+import { b64url, fixtureSource, obj, pickCase, str } from '../fixtures.ts';
+import { type BenchCase, type Comparison, expect, type Group } from '../model.ts';
+import { factorkitAssertionCases } from './factorkit-webauthn.ts';
+
+interface AlgSpec {
+  readonly name: 'ES256' | 'EdDSA' | 'RS256';
+  readonly alg: number;
+  readonly preferred: readonly string[];
+}
+
+const ALGS: readonly AlgSpec[] = [
+  {
+    name: 'ES256',
+    alg: -7,
+    preferred: [
+      'py-webauthn/authentication-es256-1',
+      'java-webauthn-server/authentication-yubikey-5-nfc-1',
+      'simplewebauthn/authentication-security-key-1',
+    ],
+  },
+  { name: 'EdDSA', alg: -8, preferred: ['py-webauthn/authentication-eddsa-1'] },
+  {
+    name: 'RS256',
+    alg: -257,
+    preferred: ['py-webauthn/authentication-rs256-1', 'fido2-lib/authentication-rs256-1'],
+  },
+];
+
+/** Hardware first; RS256 exists only from platform authenticators (Windows Hello). */
+const PROVENANCE = ['real-device', 'platform', 'virtual'];
+
+function credentialAlg(c: FixtureCase): number | undefined {
+  try {
+    const cred = obj(c.context.credential, 'credential');
+    const alg = decodeCoseKey(b64url(str(cred['publicKey'], 'credential.publicKey'))).get(3);
+    return typeof alg === 'number' ? alg : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Everything an assertion benchmark needs, decoded once from a fixture. */
+export interface AssertionInput {
+  readonly fixture: FixtureCase;
+  readonly response: AuthenticationResponseJSON;
+  readonly challenge: string;
+  readonly origin: string;
+  readonly rpId: string;
+  readonly requireUserVerification: boolean;
+  readonly credentialId: string;
+  readonly cosePublicKey: Uint8Array<ArrayBuffer>;
+  readonly counter: number;
+  readonly authenticatorData: Uint8Array;
+  readonly clientDataJSON: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+function first(v: unknown, what: string): string {
+  return Array.isArray(v) ? str(v[0], what) : str(v, what);
+}
+
+export function assertionInput(fixture: FixtureCase): AssertionInput {
+  const r = obj(fixture.response['response'], 'response.response');
+  const cred = obj(fixture.context.credential, 'context.credential');
+  return {
+    fixture,
+    response: fixture.response as unknown as AuthenticationResponseJSON,
+    challenge: str(fixture.context.challenge, 'challenge'),
+    origin: first(fixture.context.origin, 'origin'),
+    rpId: first(fixture.context.rpId, 'rpId'),
+    requireUserVerification: fixture.context.requireUserVerification === true,
+    credentialId: str(cred['id'], 'credential.id'),
+    cosePublicKey: b64url(str(cred['publicKey'], 'credential.publicKey')),
+    counter: typeof cred['counter'] === 'number' ? cred['counter'] : 0,
+    authenticatorData: b64url(str(r['authenticatorData'], 'authenticatorData')),
+    clientDataJSON: b64url(str(r['clientDataJSON'], 'clientDataJSON')),
+    signature: b64url(str(r['signature'], 'signature')),
+  };
+}
+
+export function pickAssertion(spec: { alg: number; preferred: readonly string[] }): FixtureCase | undefined {
+  return pickCase('real/webauthn', ['webauthn.authentication'], spec.preferred, (c) => {
+    return (
+      c.expect.verified === true &&
+      (c.expect.scope ?? 'ceremony') === 'ceremony' &&
+      PROVENANCE.includes(c.provenance ?? '') &&
+      credentialAlg(c) === spec.alg
+    );
+  });
+}
+
+/** authenticatorData ‖ SHA-256(clientDataJSON): what the authenticator signed (WebAuthn §7.2 step 20). */
+export function signedData(input: AssertionInput): Uint8Array {
+  const hash = createHash('sha256').update(input.clientDataJSON).digest();
+  return Buffer.concat([input.authenticatorData, hash]);
+}
+
+function limitCases(spec: AlgSpec, input: AssertionInput): BenchCase[] {
+  const { key } = coseToKeyObject(input.cosePublicKey);
+  const digest = digestFor(spec.alg);
+  const data = signedData(input);
+  const sig = input.signature;
+  const raw: BenchCase = {
+    key: 'raw-node',
+    label: `node:crypto verify, cached KeyObject`,
+    role: 'limit',
+    async: false,
+    run: () => nodeVerify(digest, data, key, sig),
+    check: () => expect(nodeVerify(digest, data, key, sig) === true, 'raw node:crypto verify is true'),
+  };
+  const out = [raw];
+  const cose = decodeCoseKey(input.cosePublicKey);
+  if (spec.name === 'ES256') {
+    const x = cose.get(-2) as Uint8Array;
+    const y = cose.get(-3) as Uint8Array;
+    const point = Uint8Array.from([4, ...x, ...y]);
+    const opts = { format: 'der', lowS: false } as const;
+    out.push({
+      key: 'raw-noble',
+      label: '@noble/curves p256 verify (portable limit)',
+      role: 'limit',
+      async: false,
+      run: () => p256.verify(sig, data, point, opts),
+      check: () => expect(p256.verify(sig, data, point, opts), 'noble p256 verify is true'),
+    });
+  }
+  if (spec.name === 'EdDSA') {
+    const x = cose.get(-2) as Uint8Array;
+    out.push({
+      key: 'raw-noble',
+      label: '@noble/curves ed25519 verify (portable limit)',
+      role: 'limit',
+      async: false,
+      run: () => ed25519.verify(sig, data, x),
+      check: () => expect(ed25519.verify(sig, data, x), 'noble ed25519 verify is true'),
+    });
+  }
+  return out;
+}
+
+function simpleWebAuthnCase(input: AssertionInput): BenchCase {
+  const opts = {
+    response: input.response,
+    expectedChallenge: input.challenge,
+    expectedOrigin: input.origin,
+    expectedRPID: input.rpId,
+    credential: { id: input.credentialId, publicKey: input.cosePublicKey, counter: input.counter },
+    requireUserVerification: input.requireUserVerification,
+  };
+  return {
+    key: 'simplewebauthn',
+    label: '@simplewebauthn/server verifyAuthenticationResponse',
+    role: 'peer',
+    async: true,
+    run: () => verifyAuthenticationResponse(opts),
+    check: async () => {
+      const r = await verifyAuthenticationResponse(opts);
+      expect(r.verified, 'SimpleWebAuthn verified the assertion');
+    },
+  };
+}
+
+export async function assertionGroups(): Promise<Group[]> {
+  const groups: Group[] = [];
+  for (const spec of ALGS) {
+    const fixture = pickAssertion(spec);
+    const id = `assertion-${spec.name.toLowerCase()}`;
+    const title = `WebAuthn assertion ${spec.name}`;
+    if (fixture === undefined) {
+      groups.push({
+        id,
+        title,
+        input: '—',
+        cases: [],
+        comparisons: [],
+        pending: [`no ${spec.name} authentication fixture in the ${fixtureSource()}`],
+        notes: [],
+      });
+      continue;
+    }
+    const input = assertionInput(fixture);
+    const fk = await factorkitAssertionCases(spec.name, input);
+    const cases: BenchCase[] = [...fk.cases, simpleWebAuthnCase(input), ...limitCases(spec, input)];
+    const keys = new Set(cases.map((c) => c.key));
+    const comparisons: Comparison[] = [];
+    for (const c of fk.cases) {
+      comparisons.push({ key: `${c.key}/simplewebauthn`, subject: c.key, baseline: 'simplewebauthn' });
+      const limit = c.key.endsWith('-portable') && keys.has('raw-noble') ? 'raw-noble' : 'raw-node';
+      comparisons.push({ key: `${c.key}/${limit}`, subject: c.key, baseline: limit });
+    }
+    groups.push({
+      id,
+      title,
+      input: `${fixture.id} (${fixture.provenance ?? '?'}: ${fixture.device ?? '?'})`,
+      cases,
+      comparisons,
+      pending: fk.pending,
+      notes: [],
+    });
+  }
+  return groups;
+}
