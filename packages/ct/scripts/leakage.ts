@@ -2,8 +2,8 @@
  * Timing-leakage harness for @factorkit/ct, after dudect (Reparaz, Balasch, Verbauwhede:
  * "Dude, is my code constant time?", 2017).
  *
- * For each function: two input classes — class 0 compares equal inputs, class 1 inputs that
- * differ in the first byte (the case an early-exit comparison returns fastest). Classes are
+ * For each function: two input classes — class 0 compares inputs that differ in the first byte
+ * (where an early-exit comparison returns fastest), class 1 inputs that differ in the last byte. Classes are
  * interleaved at random, each measurement times a small batch of calls with the
  * high-resolution clock, and Welch's t-test compares the two timing distributions, once on
  * all measurements and once per percentile crop (dudect discards the slow tail where
@@ -83,15 +83,24 @@ for (let i = 0; i < measurements; i++) classes[i] = Math.random() < 0.5 ? 0 : 1;
 
 // Both classes use the same two buffers at the same addresses; only their content differs
 // (as dudect prepares inputs). Preparation happens outside the timed region.
+//
+// The classes are "differs in the first byte" vs "differs in the last byte": both compare
+// unequal, so the result (which the caller learns anyway) is the same for both, and any
+// difference in time can only come from *where* the inputs differ — the leak an early-exit
+// comparison has (it stops after 1 byte in one class, after all of them in the other).
+const LAST = INPUT_BYTES - 1;
 const x = new Uint8Array(INPUT_BYTES);
 const y = new Uint8Array(INPUT_BYTES);
+const bump = (v: number | undefined, by: number): number => 0x21 + (((v ?? 0x21) - 0x21 + by) % 94);
 function prepare(i: number): void {
   // biome-ignore lint/style/noNonNullAssertion: index modulo POOL
   const secret = pool[i % POOL]!;
+  const cls = classes[i] ?? 0;
   x.set(secret);
   y.set(secret);
-  // Class 1 differs in the first byte: the fastest exit for an early-exit comparison.
-  y[0] = 0x21 + (((y[0] ?? 0x21) - 0x21 + (classes[i] ?? 0)) % 94);
+  // Both positions are written in both classes; only the value differs.
+  y[0] = bump(y[0], 1 - cls);
+  y[LAST] = bump(y[LAST], cls);
 }
 
 const utf8 = new TextDecoder();
@@ -156,7 +165,7 @@ const cases: Case[] = [
 
 console.log(
   `dudect-style leakage test: ${measurements} measurements per function, ${INPUT_BYTES}-byte inputs, ` +
-    `batch ${BATCH}; classes: equal vs first byte differs`,
+    `batch ${BATCH}; classes: first byte differs vs last byte differs`,
 );
 let failed = false;
 const medians = new Map<string, number>();
