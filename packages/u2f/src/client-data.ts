@@ -44,7 +44,7 @@ export function parseClientData(encoded: string, options: Base64Options = {}): C
   }
   let json: JsonValue;
   try {
-    json = parseStrictJson(text, { maxDepth: 3, maxEntries: 32 });
+    json = parseStrictJson(text, { maxDepth: 3, maxEntries: 32, code: 'ERR_CLIENT_DATA_MALFORMED' });
   } catch (error) {
     if (error instanceof U2fError) throw new U2fError(error.code, error.message, 'clientData');
     throw error;

@@ -1,4 +1,4 @@
-import { U2fError } from './errors.ts';
+import { U2fError, type U2fErrorCode } from './errors.ts';
 
 export type JsonValue =
   | null
@@ -13,6 +13,8 @@ export interface JsonLimits {
   readonly maxDepth: number;
   /** Most members or elements in one container. */
   readonly maxEntries: number;
+  /** Code of the `U2fError` thrown on malformed input. */
+  readonly code: U2fErrorCode;
 }
 
 /**
@@ -40,7 +42,7 @@ class Parser {
   }
 
   fail(why: string): never {
-    throw new U2fError('ERR_CLIENT_DATA_MALFORMED', `invalid JSON: ${why}`);
+    throw new U2fError(this.limits.code, `invalid JSON: ${why}`);
   }
 
   ws(): void {
