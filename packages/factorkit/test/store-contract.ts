@@ -4,15 +4,19 @@
  * builds a fresh, empty store with the given options.
  */
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type CredentialRecord,
-  createAesGcmSealer,
-  type FactorkitStore,
-  type OtpFactorRecord,
-  type StoreOptions,
+  type AcceptedOtp,
+  type CounterUpdate,
+  type CounterUpdateResult,
+  type ListPosition,
+  matchesFilter,
+  type NewYubikeyTokenRecord,
+  tokenSortKey,
+  type YubikeyTokenFilter,
   type YubikeyTokenRecord,
-} from '../src/index.ts';
+} from '@factorkit/yubikey';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CredentialRecord, FactorkitStore, OtpFactorRecord, StoreOptions } from '../src/index.ts';
 
 export type OpenStore = (options?: StoreOptions) => Promise<FactorkitStore>;
 
@@ -59,7 +63,18 @@ export function otpFactor(id: string, counter: number | null = null): OtpFactorR
 }
 
 const MODHEX = 'cbdefghijklnrtuv';
-export function token(i: number, overrides: Partial<YubikeyTokenRecord> = {}): YubikeyTokenRecord {
+
+/** ISO timestamp `n` minutes after a fixed epoch (fixed width, sorts as a string). */
+export const iso = (n: number): string => new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString();
+
+export const otpAt = (usageCounter: number, sessionCounter: number): AcceptedOtp => ({
+  usageCounter,
+  sessionCounter,
+  timestamp: usageCounter * 1000 + sessionCounter,
+  at: iso(100 + usageCounter * 10 + sessionCounter),
+});
+
+export function token(i: number, overrides: Partial<NewYubikeyTokenRecord> = {}): NewYubikeyTokenRecord {
   const publicId = `cccc${i
     .toString(16)
     .padStart(8, '0')
@@ -69,20 +84,21 @@ export function token(i: number, overrides: Partial<YubikeyTokenRecord> = {}): Y
   return {
     id: `tok-${String(i).padStart(4, '0')}`,
     publicId,
-    serial: String(7_000_000 + i).padStart(12, '0'),
+    serial: i % 5 === 4 ? null : String(7_000_000 + i).padStart(12, '0'),
     status: 'UNASSIGNED',
     userId: null,
-    created: 10_000 + (i % 7) * 100,
-    lastUpdated: 10_000,
+    created: iso(i % 7),
+    lastUpdated: iso(i % 11),
     lastVerified: null,
-    usageCounter: null,
-    sessionCounter: null,
-    timestamp: null,
-    privateId: Uint8Array.from(randomBytes(6)),
-    aesKey: Uint8Array.from(randomBytes(16)),
+    activated: null,
+    lastOtp: null,
+    sealedSecret: Uint8Array.from(randomBytes(45)),
     ...overrides,
   };
 }
+
+const list = (s: FactorkitStore, filter: YubikeyTokenFilter): Promise<YubikeyTokenRecord[]> =>
+  s.yubikey.list({ filter, sortBy: 'created', sortOrder: 'ASC', limit: 10_000 });
 
 class Crash extends Error {}
 
@@ -111,33 +127,33 @@ export function describeStoreContract(name: string, open: OpenStore): void {
 
       it('put then consume returns the record once (single use)', async () => {
         const s = await fresh();
-        await s.putChallenge(challenge);
-        expect(await s.consumeChallenge('c1')).toEqual(challenge);
-        expect(await s.consumeChallenge('c1')).toBeUndefined();
+        await s.challenges.put(challenge);
+        expect(await s.challenges.consume('c1')).toEqual(challenge);
+        expect(await s.challenges.consume('c1')).toBeUndefined();
       });
 
       it('a duplicate id is a conflict and never overwrites (a used challenge cannot be revived)', async () => {
         const s = await fresh();
-        await s.putChallenge(challenge);
-        await expect(s.putChallenge({ ...challenge, userId: 'attacker' })).rejects.toMatchObject({
+        await s.challenges.put(challenge);
+        await expect(s.challenges.put({ ...challenge, userId: 'attacker' })).rejects.toMatchObject({
           code: 'ERR_STORE_CONFLICT',
         });
-        expect((await s.consumeChallenge('c1'))?.userId).toBe('u1');
+        expect((await s.challenges.consume('c1'))?.userId).toBe('u1');
       });
 
       it('consume returns expired records too (the caller reports TIMEOUT); purge removes them', async () => {
         const s = await fresh();
-        await s.putChallenge({ ...challenge, id: 'old', expiresAt: 100 });
-        await s.putChallenge({ ...challenge, id: 'new', expiresAt: 10_000 });
-        expect(await s.purgeExpiredChallenges(100)).toBe(1);
-        expect(await s.consumeChallenge('old')).toBeUndefined();
-        expect((await s.consumeChallenge('new'))?.expiresAt).toBe(10_000);
+        await s.challenges.put({ ...challenge, id: 'old', expiresAt: 100 });
+        await s.challenges.put({ ...challenge, id: 'new', expiresAt: 10_000 });
+        expect(await s.challenges.purgeExpired(100)).toBe(1);
+        expect(await s.challenges.consume('old')).toBeUndefined();
+        expect((await s.challenges.consume('new'))?.expiresAt).toBe(10_000);
       });
 
       it(`${N} concurrent consumes of one challenge: exactly one gets it`, async () => {
         const s = await fresh();
-        await s.putChallenge(challenge);
-        const got = await Promise.all(Array.from({ length: N }, () => s.consumeChallenge('c1')));
+        await s.challenges.put(challenge);
+        const got = await Promise.all(Array.from({ length: N }, () => s.challenges.consume('c1')));
         expect(got.filter((r) => r !== undefined)).toHaveLength(1);
       });
     });
@@ -145,46 +161,46 @@ export function describeStoreContract(name: string, open: OpenStore): void {
     describe('credentials', () => {
       it('put/get/list/delete, duplicate id is a conflict', async () => {
         const s = await fresh();
-        await s.putCredential(credential('a'));
-        await s.putCredential({ ...credential('b'), createdAt: 2000 });
-        await s.putCredential(credential('z', 'u2'));
-        await expect(s.putCredential(credential('a', 'attacker'))).rejects.toMatchObject({
+        await s.credentials.put(credential('a'));
+        await s.credentials.put({ ...credential('b'), createdAt: 2000 });
+        await s.credentials.put(credential('z', 'u2'));
+        await expect(s.credentials.put(credential('a', 'attacker'))).rejects.toMatchObject({
           code: 'ERR_STORE_CONFLICT',
         });
-        expect(await s.getCredential('a')).toEqual(credential('a'));
-        expect((await s.listCredentials('u1')).map((c) => c.id)).toEqual(['a', 'b']);
-        expect(await s.deleteCredential('a')).toBe(true);
-        expect(await s.deleteCredential('a')).toBe(false);
-        expect(await s.getCredential('a')).toBeUndefined();
+        expect(await s.credentials.get('a')).toEqual(credential('a'));
+        expect((await s.credentials.list('u1')).map((c) => c.id)).toEqual(['a', 'b']);
+        expect(await s.credentials.delete('a')).toBe(true);
+        expect(await s.credentials.delete('a')).toBe(false);
+        expect(await s.credentials.get('a')).toBeUndefined();
       });
 
       it('returned records are copies', async () => {
         const s = await fresh();
-        await s.putCredential(credential('a'));
-        const got = await s.getCredential('a');
+        await s.credentials.put(credential('a'));
+        const got = await s.credentials.get('a');
         (got?.publicKey as Uint8Array)[0] = 99;
         (got?.data as Record<string, unknown>)['alg'] = 0;
-        expect(await s.getCredential('a')).toEqual(credential('a'));
+        expect(await s.credentials.get('a')).toEqual(credential('a'));
       });
 
       it('counter compare-and-set: applies only when the stored signCount is the expected one', async () => {
         const s = await fresh();
-        await s.putCredential(credential('a'));
-        expect(await s.updateCredentialCounter('a', 4, 9, { lastUsedAt: 1 })).toBe(false);
+        await s.credentials.put(credential('a'));
+        expect(await s.credentials.updateCounter('a', 4, 9, { lastUsedAt: 1 })).toBe(false);
         expect(
-          await s.updateCredentialCounter('a', 5, 6, { lastUsedAt: 2000, data: { backupState: true } }),
+          await s.credentials.updateCounter('a', 5, 6, { lastUsedAt: 2000, data: { backupState: true } }),
         ).toBe(true);
-        const got = await s.getCredential('a');
+        const got = await s.credentials.get('a');
         expect(got?.signCount).toBe(6);
         expect(got?.lastUsedAt).toBe(2000);
         expect(got?.data).toEqual({ ...credential('a').data, backupState: true });
-        expect(await s.updateCredentialCounter('missing', 0, 1, { lastUsedAt: 1 })).toBe(false);
+        expect(await s.credentials.updateCounter('missing', 0, 1, { lastUsedAt: 1 })).toBe(false);
       });
 
       it(`${N} concurrent verifications of the same assertion: exactly one succeeds`, async () => {
         const s = await fresh();
-        await s.putCredential(credential('a'));
-        await s.putChallenge({
+        await s.credentials.put(credential('a'));
+        await s.challenges.put({
           id: 'ch',
           factor: 'webauthn.authentication',
           userId: 'u1',
@@ -197,27 +213,27 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         // A verifier: read the credential, (verify the signature), then consume the
         // challenge and compare-and-set the counter. Every verifier reads before any writes.
         const verify = async (): Promise<boolean> => {
-          const cred = await s.getCredential('a');
+          const cred = await s.credentials.get('a');
           await arrive();
           if (cred === undefined) return false;
-          const ch = await s.consumeChallenge('ch');
+          const ch = await s.challenges.consume('ch');
           if (ch === undefined) return false;
-          return s.updateCredentialCounter('a', cred.signCount, 6, { lastUsedAt: 2 });
+          return s.credentials.updateCounter('a', cred.signCount, 6, { lastUsedAt: 2 });
         };
         const results = await Promise.all(Array.from({ length: N }, verify));
         expect(results.filter(Boolean)).toHaveLength(1);
-        expect((await s.getCredential('a'))?.signCount).toBe(6);
+        expect((await s.credentials.get('a'))?.signCount).toBe(6);
       });
 
       it(`${N} concurrent counter updates from one read state (no challenge): exactly one wins`, async () => {
         const s = await fresh();
-        await s.putCredential(credential('a'));
+        await s.credentials.put(credential('a'));
         const arrive = barrier(N);
         const results = await Promise.all(
           Array.from({ length: N }, async () => {
-            const cred = await s.getCredential('a');
+            const cred = await s.credentials.get('a');
             await arrive();
-            return s.updateCredentialCounter('a', cred?.signCount ?? -1, (cred?.signCount ?? 0) + 1, {
+            return s.credentials.updateCounter('a', cred?.signCount ?? -1, (cred?.signCount ?? 0) + 1, {
               lastUsedAt: 3,
             });
           }),
@@ -229,250 +245,333 @@ export function describeStoreContract(name: string, open: OpenStore): void {
     describe('OTP factors', () => {
       it('put/get/list/delete with the secret intact', async () => {
         const s = await fresh();
-        await s.putOtpFactor(otpFactor('o1'));
-        await expect(s.putOtpFactor(otpFactor('o1'))).rejects.toMatchObject({ code: 'ERR_STORE_CONFLICT' });
-        expect(await s.getOtpFactor('o1')).toEqual(otpFactor('o1'));
-        expect((await s.listOtpFactors('u1')).map((r) => r.id)).toEqual(['o1']);
-        expect(await s.deleteOtpFactor('o1')).toBe(true);
-        expect(await s.getOtpFactor('o1')).toBeUndefined();
+        await s.otp.put(otpFactor('o1'));
+        await expect(s.otp.put(otpFactor('o1'))).rejects.toMatchObject({ code: 'ERR_STORE_CONFLICT' });
+        expect(await s.otp.get('o1')).toEqual(otpFactor('o1'));
+        expect((await s.otp.list('u1')).map((r) => r.id)).toEqual(['o1']);
+        expect(await s.otp.delete('o1')).toBe(true);
+        expect(await s.otp.get('o1')).toBeUndefined();
       });
 
       it('advance is monotonic: equal or lower steps are refused (each OTP accepted once)', async () => {
         const s = await fresh();
-        await s.putOtpFactor(otpFactor('o1'));
-        expect(await s.advanceOtpCounter('o1', 10, 50)).toBe(true);
-        expect(await s.advanceOtpCounter('o1', 10, 51)).toBe(false);
-        expect(await s.advanceOtpCounter('o1', 9, 52)).toBe(false);
-        expect(await s.advanceOtpCounter('o1', 11, 53)).toBe(true);
-        const got = await s.getOtpFactor('o1');
+        await s.otp.put(otpFactor('o1'));
+        expect(await s.otp.advanceCounter('o1', 10, 50)).toBe(true);
+        expect(await s.otp.advanceCounter('o1', 10, 51)).toBe(false);
+        expect(await s.otp.advanceCounter('o1', 9, 52)).toBe(false);
+        expect(await s.otp.advanceCounter('o1', 11, 53)).toBe(true);
+        const got = await s.otp.get('o1');
         expect(got?.counter).toBe(11);
         expect(got?.lastVerifiedAt).toBe(53);
-        expect(await s.advanceOtpCounter('missing', 1, 1)).toBe(false);
+        expect(await s.otp.advanceCounter('missing', 1, 1)).toBe(false);
       });
 
       it(`${N} concurrent verifications of the same OTP: exactly one succeeds`, async () => {
         const s = await fresh();
-        await s.putOtpFactor(otpFactor('o1', 41));
+        await s.otp.put(otpFactor('o1', 41));
         const arrive = barrier(N);
         const results = await Promise.all(
           Array.from({ length: N }, async () => {
-            const f = await s.getOtpFactor('o1');
+            const f = await s.otp.get('o1');
             await arrive();
             const matchedStep = 42; // every verifier matched the same code's step
             if (f === undefined || (f.counter !== null && matchedStep <= f.counter)) return false;
-            return s.advanceOtpCounter('o1', matchedStep, 1);
+            return s.otp.advanceCounter('o1', matchedStep, 1);
           }),
         );
         expect(results.filter(Boolean)).toHaveLength(1);
       });
     });
 
-    describe('YubiKey token registry', () => {
-      it('put, get by id and publicId with secrets; list never returns secrets', async () => {
+    describe('YubiKey token registry (YubikeyStore contract of @factorkit/yubikey)', () => {
+      it('insertMany, get by id and publicId, sealed secret returned as stored', async () => {
         const s = await fresh();
         const t = token(1);
-        await s.putYubikeyTokens([t]);
-        expect(await s.getYubikeyToken(t.id)).toEqual(t);
-        expect(await s.getYubikeyTokenByPublicId(t.publicId)).toEqual(t);
-        const page = await s.listYubikeyTokens();
-        expect(page.items).toHaveLength(1);
-        expect(page.items[0]).not.toHaveProperty('aesKey');
-        expect(page.items[0]).not.toHaveProperty('privateId');
-        expect(page.after).toBeUndefined();
+        expect(await s.yubikey.insertMany([t])).toEqual({ ok: true, inserted: 1 });
+        const { sealedSecret, ...record } = t;
+        expect(await s.yubikey.getById(t.id)).toEqual(record);
+        expect(await s.yubikey.getByPublicId(t.publicId)).toEqual(record);
+        expect(await s.yubikey.getById(t.id)).not.toHaveProperty('sealedSecret');
+        expect(await s.yubikey.getSealedSecret(t.id)).toEqual(sealedSecret);
+        expect(await s.yubikey.getSealedSecret('missing')).toBeUndefined();
       });
 
-      it('a batch with a duplicate publicId (in batch or in store) inserts nothing', async () => {
+      it('a batch with a duplicate publicId or id (in batch or in store) inserts nothing', async () => {
         const s = await fresh();
-        await s.putYubikeyTokens([token(1)]);
-        await expect(
-          s.putYubikeyTokens([token(2), token(3), token(1, { id: 'other' })]),
-        ).rejects.toMatchObject({
-          code: 'ERR_STORE_CONFLICT',
-        });
-        await expect(s.putYubikeyTokens([token(4), token(4, { id: 'dup' })])).rejects.toMatchObject({
-          code: 'ERR_STORE_CONFLICT',
-        });
-        expect((await s.listYubikeyTokens()).items.map((t) => t.id)).toEqual([token(1).id]);
+        await s.yubikey.insertMany([token(1)]);
+        const r1 = await s.yubikey.insertMany([token(2), token(3), token(1, { id: 'other' })]);
+        expect(r1).toEqual({ ok: false, conflicts: [token(1).publicId] });
+        const r2 = await s.yubikey.insertMany([token(4), token(4, { id: 'dup' })]);
+        expect(r2.ok).toBe(false);
+        const r3 = await s.yubikey.insertMany([token(5, { id: token(1).id })]);
+        expect(r3).toEqual({ ok: false, conflicts: [token(1).id] });
+        expect((await list(s, {})).map((t) => t.id)).toEqual([token(1).id]);
       });
 
-      it('filter, sort and cursor pagination walk every match exactly once', async () => {
+      it('a tombstone (REVOKED/DELETED) is replaced on re-upload and keeps its replay floor', async () => {
+        const s = await fresh();
+        const t = token(1);
+        await s.yubikey.insertMany([t]);
+        await s.yubikey.compareAndSetCounter({
+          id: t.id,
+          next: otpAt(5, 3),
+          expectStatus: 'UNASSIGNED',
+          expectUserId: null,
+        });
+        const revoked = await s.yubikey.updateStatus({
+          id: t.id,
+          expectStatus: ['UNASSIGNED'],
+          status: 'REVOKED',
+          userId: null,
+          at: iso(3),
+          clearSecret: true,
+        });
+        expect(revoked.ok).toBe(true);
+        expect(await s.yubikey.getSealedSecret(t.id)).toBeUndefined();
+        const again = token(1, { id: 'tok-new' });
+        expect(await s.yubikey.insertMany([again])).toEqual({ ok: true, inserted: 1 });
+        expect(await s.yubikey.getById(t.id)).toBeUndefined();
+        const now = await s.yubikey.getByPublicId(t.publicId);
+        expect(now?.id).toBe('tok-new');
+        expect([now?.lastOtp?.usageCounter, now?.lastOtp?.sessionCounter]).toEqual([5, 3]);
+      });
+
+      it('filter, sort and keyset pagination walk every match exactly once, in order', async () => {
         const s = await fresh();
         const all = Array.from({ length: 45 }, (_, i) =>
-          token(i, i % 3 === 0 ? { status: 'ACTIVE', userId: `user${i % 2}`, lastVerified: 50_000 + i } : {}),
+          token(
+            i,
+            i % 3 === 0
+              ? {
+                  status: 'ACTIVE',
+                  userId: `user${i % 2}`,
+                  activated: iso(40 + i),
+                  lastVerified: iso(50 + i),
+                }
+              : {},
+          ),
         );
-        await s.putYubikeyTokens(all);
+        expect((await s.yubikey.insertMany(all)).ok).toBe(true);
+        const fields = [
+          'created',
+          'lastUpdated',
+          'lastVerified',
+          'activated',
+          'status',
+          'profile.serial',
+          'user.id',
+        ] as const;
         for (const sortOrder of ['ASC', 'DESC'] as const) {
-          for (const sortBy of ['created', 'serial', 'status', 'lastVerified', 'userId'] as const) {
-            const seen: string[] = [];
-            let after: string | undefined;
-            do {
-              const page = await s.listYubikeyTokens({
+          for (const sortBy of fields) {
+            const seen: YubikeyTokenRecord[] = [];
+            let after: ListPosition | undefined;
+            for (;;) {
+              const page = await s.yubikey.list({
+                filter: {},
                 sortBy,
                 sortOrder,
                 limit: 7,
                 ...(after === undefined ? {} : { after }),
               });
-              expect(page.items.length).toBeLessThanOrEqual(7);
-              seen.push(...page.items.map((t) => t.id));
-              after = page.after;
-            } while (after !== undefined);
-            expect(seen).toHaveLength(45);
-            expect(new Set(seen).size).toBe(45);
+              expect(page.length).toBeLessThanOrEqual(7);
+              seen.push(...page);
+              const last = page.at(-1);
+              if (page.length < 7 || last === undefined) break;
+              after = { key: tokenSortKey(last, sortBy), id: last.id };
+            }
+            expect(new Set(seen.map((t) => t.id)).size).toBe(45);
+            const keys = seen.map((t) => [tokenSortKey(t, sortBy), t.id] as const);
+            const sorted = [...keys].sort((a, b) =>
+              a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1,
+            );
+            expect(keys).toEqual(sortOrder === 'ASC' ? sorted : sorted.reverse());
           }
         }
-        const created = await s.listYubikeyTokens({ sortBy: 'created', sortOrder: 'DESC', limit: 200 });
-        const keys = created.items.map((t) => t.created);
-        expect(keys).toEqual([...keys].sort((a, b) => b - a));
-        const active = await s.listYubikeyTokens({ filter: { status: 'ACTIVE' }, limit: 200 });
-        expect(active.items).toHaveLength(15);
-        expect(
-          (await s.listYubikeyTokens({ filter: { status: ['ACTIVE', 'UNASSIGNED'] }, limit: 200 })).items,
-        ).toHaveLength(45);
-        expect(
-          (await s.listYubikeyTokens({ filter: { userId: 'user1' }, limit: 200 })).items.every(
-            (t) => t.userId === 'user1',
-          ),
-        ).toBe(true);
-        expect(
-          (await s.listYubikeyTokens({ filter: { serial: all[4]?.serial as string } })).items.map(
-            (t) => t.id,
-          ),
-        ).toEqual([all[4]?.id]);
-        expect(
-          (
-            await s.listYubikeyTokens({ filter: { createdFrom: 10_300, createdTo: 10_400 }, limit: 200 })
-          ).items.every((t) => t.created === 10_300),
-        ).toBe(true);
-        expect(
-          (
-            await s.listYubikeyTokens({
-              filter: { lastVerifiedFrom: 50_030 },
-              sortBy: 'lastVerified',
-              limit: 200,
-            })
-          ).items.map((t) => t.lastVerified),
-        ).toEqual([50_030, 50_033, 50_036, 50_039, 50_042]);
+        const check = async (filter: YubikeyTokenFilter): Promise<void> => {
+          const expected = all
+            .filter((t) => matchesFilter(t, filter))
+            .map((t) => t.id)
+            .sort();
+          expect((await list(s, filter)).map((t) => t.id).sort()).toEqual(expected);
+          expect(expected.length).toBeGreaterThan(0);
+        };
+        await check({ status: ['ACTIVE'] });
+        await check({ status: ['ACTIVE', 'UNASSIGNED'] });
+        await check({ userId: 'user1' });
+        await check({ userId: null });
+        await check({ serial: all[3]?.serial as string });
+        await check({ created: { after: iso(2), before: iso(5) } });
+        await check({ lastVerified: { after: iso(70) } });
+        await check({ activated: { before: iso(60) }, status: ['ACTIVE'] });
+        expect(await list(s, { status: [] })).toEqual([]);
       });
 
-      it('limits and cursors are validated', async () => {
-        const s = await fresh();
-        await expect(s.listYubikeyTokens({ limit: 201 })).rejects.toBeInstanceOf(RangeError);
-        await expect(s.listYubikeyTokens({ limit: 0 })).rejects.toBeInstanceOf(RangeError);
-        await expect(s.listYubikeyTokens({ after: 'not-a-cursor' })).rejects.toMatchObject({
-          code: 'ERR_STORE_QUERY',
-        });
-        await s.putYubikeyTokens([token(1), token(2)]);
-        const page = await s.listYubikeyTokens({ limit: 1 });
-        await expect(
-          s.listYubikeyTokens({ limit: 1, sortBy: 'serial', after: page.after as string }),
-        ).rejects.toMatchObject({
-          code: 'ERR_STORE_QUERY',
-        });
-      });
-
-      it('update is a compare-and-set on status and user (two users racing to enroll: one wins)', async () => {
+      it('compareAndSetCounter: strictly increasing (usage, session), status/user preconditions, enrollment binding', async () => {
         const s = await fresh();
         const t = token(1);
-        await s.putYubikeyTokens([t]);
-        const enroll = (userId: string): Promise<boolean> =>
-          s.updateYubikeyToken(
-            t.id,
-            { status: 'UNASSIGNED', userId: null },
-            { status: 'ACTIVE', userId, lastUpdated: 2 },
-          );
-        const results = await Promise.all(Array.from({ length: N }, (_, i) => enroll(`user${i}`)));
-        expect(results.filter(Boolean)).toHaveLength(1);
-        const got = await s.getYubikeyToken(t.id);
-        expect(got?.status).toBe('ACTIVE');
-        expect(got?.userId).toBe(`user${results.indexOf(true)}`);
+        await s.yubikey.insertMany([t]);
+        const cas = (
+          u: number,
+          se: number,
+          extra: Partial<CounterUpdate> = {},
+        ): Promise<CounterUpdateResult> =>
+          s.yubikey.compareAndSetCounter({
+            id: t.id,
+            next: otpAt(u, se),
+            expectStatus: 'UNASSIGNED',
+            expectUserId: null,
+            ...extra,
+          });
+        expect((await cas(3, 5)).ok).toBe(true);
+        expect(await cas(3, 5)).toEqual({ ok: false, reason: 'REPLAYED' });
+        expect(await cas(3, 4)).toEqual({ ok: false, reason: 'REPLAYED' });
+        expect(await cas(2, 200)).toEqual({ ok: false, reason: 'REPLAYED' });
+        expect(await cas(3, 6, { expectStatus: 'ACTIVE' })).toEqual({ ok: false, reason: 'STATE_CHANGED' });
+        expect(await cas(3, 6, { expectUserId: 'u' })).toEqual({ ok: false, reason: 'STATE_CHANGED' });
         expect(
-          await s.updateYubikeyToken(
-            t.id,
-            { status: 'ACTIVE' },
-            { status: 'UNASSIGNED', userId: null, lastUpdated: 3 },
-          ),
-        ).toBe(true);
-        expect((await s.getYubikeyToken(t.id))?.userId).toBeNull();
-        expect(await s.deleteYubikeyToken(t.id)).toBe(true);
-        expect(await s.getYubikeyTokenByPublicId(t.publicId)).toBeUndefined();
-        // the publicId is free again after a delete
-        await s.putYubikeyTokens([t]);
-      });
-
-      it('Yubico counters advance only lexicographically upward (usage, session)', async () => {
-        const s = await fresh();
-        const t = token(1);
-        await s.putYubikeyTokens([t]);
-        const adv = (usageCounter: number, sessionCounter: number): Promise<boolean> =>
-          s.advanceYubicoCounters(t.id, { usageCounter, sessionCounter, timestamp: 7, now: 99 });
-        expect(await adv(3, 5)).toBe(true);
-        expect(await adv(3, 5)).toBe(false); // replay
-        expect(await adv(3, 4)).toBe(false); // older press in the session
-        expect(await adv(2, 200)).toBe(false); // older power-up
-        expect(await adv(3, 6)).toBe(true);
-        expect(await adv(4, 0)).toBe(true);
-        const got = await s.getYubikeyToken(t.id);
-        expect([got?.usageCounter, got?.sessionCounter, got?.timestamp, got?.lastVerified]).toEqual([
-          4, 0, 7, 99,
-        ]);
+          await s.yubikey.compareAndSetCounter({
+            id: 'nope',
+            next: otpAt(9, 9),
+            expectStatus: 'UNASSIGNED',
+            expectUserId: null,
+          }),
+        ).toEqual({ ok: false, reason: 'NOT_FOUND' });
+        const enrolled = await cas(4, 0, { assignUserId: 'alice' });
+        expect(enrolled).toMatchObject({
+          ok: true,
+          record: {
+            status: 'ACTIVE',
+            userId: 'alice',
+            activated: otpAt(4, 0).at,
+            lastVerified: otpAt(4, 0).at,
+          },
+        });
+        const got = await s.yubikey.getById(t.id);
+        expect(got?.lastOtp).toEqual(otpAt(4, 0));
+        expect([got?.status, got?.userId]).toEqual(['ACTIVE', 'alice']);
       });
 
       it(`${N} concurrent verifications of the same Yubico OTP: exactly one succeeds`, async () => {
         const s = await fresh();
-        const t = token(1, { usageCounter: 1, sessionCounter: 0 });
-        await s.putYubikeyTokens([t]);
+        const t = token(1, { status: 'ACTIVE', userId: 'alice', lastOtp: otpAt(1, 0) });
+        await s.yubikey.insertMany([t]);
         const arrive = barrier(N);
         const results = await Promise.all(
           Array.from({ length: N }, async () => {
-            await s.getYubikeyTokenByPublicId(t.publicId);
+            const rec = await s.yubikey.getByPublicId(t.publicId);
             await arrive();
-            return s.advanceYubicoCounters(t.id, {
-              usageCounter: 1,
-              sessionCounter: 1,
-              timestamp: 1,
-              now: 1,
+            return s.yubikey.compareAndSetCounter({
+              id: rec?.id ?? '',
+              next: otpAt(1, 1),
+              expectStatus: 'ACTIVE',
+              expectUserId: 'alice',
             });
           }),
         );
-        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+        expect(results.filter((r) => !r.ok && r.reason === 'REPLAYED')).toHaveLength(N - 1);
+      });
+
+      it(`${N} users racing to enroll one token: exactly one binds it`, async () => {
+        const s = await fresh();
+        const t = token(1);
+        await s.yubikey.insertMany([t]);
+        const results = await Promise.all(
+          Array.from({ length: N }, (_, i) =>
+            s.yubikey.compareAndSetCounter({
+              id: t.id,
+              next: otpAt(1, i),
+              expectStatus: 'UNASSIGNED',
+              expectUserId: null,
+              assignUserId: `user${i}`,
+            }),
+          ),
+        );
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+        expect((await s.yubikey.getById(t.id))?.userId).toBe('user0');
+      });
+
+      it('updateStatus is conditional on the current status; delete purges', async () => {
+        const s = await fresh();
+        const t = token(1);
+        await s.yubikey.insertMany([t]);
+        expect(
+          await s.yubikey.updateStatus({
+            id: t.id,
+            expectStatus: ['ACTIVE'],
+            status: 'BLOCKED',
+            userId: null,
+            at: iso(9),
+          }),
+        ).toEqual({ ok: false, reason: 'STATE_CHANGED' });
+        expect(
+          await s.yubikey.updateStatus({
+            id: 'x',
+            expectStatus: ['ACTIVE'],
+            status: 'BLOCKED',
+            userId: null,
+            at: iso(9),
+          }),
+        ).toEqual({ ok: false, reason: 'NOT_FOUND' });
+        const r = await s.yubikey.updateStatus({
+          id: t.id,
+          expectStatus: ['UNASSIGNED'],
+          status: 'ACTIVE',
+          userId: 'bob',
+          at: iso(9),
+        });
+        expect(r).toMatchObject({
+          ok: true,
+          record: { status: 'ACTIVE', userId: 'bob', activated: iso(9), lastUpdated: iso(9) },
+        });
+        expect(await s.yubikey.getById(t.id)).toMatchObject({
+          status: 'ACTIVE',
+          userId: 'bob',
+          activated: iso(9),
+        });
+        expect(await s.yubikey.getSealedSecret(t.id)).toEqual(t.sealedSecret);
+        expect(await s.yubikey.delete(t.id)).toBe(true);
+        expect(await s.yubikey.delete(t.id)).toBe(false);
+        expect(await s.yubikey.getByPublicId(t.publicId)).toBeUndefined();
+        expect((await s.yubikey.insertMany([t])).ok).toBe(true);
       });
     });
-
     describe('attempt counters', () => {
       it(`${N} concurrent failures are all counted; the window expires; reset clears`, async () => {
         const s = await fresh();
-        await Promise.all(Array.from({ length: N }, () => s.recordAttempt('k', 1000, 60_000)));
-        expect(await s.getAttempts('k', 1001, 60_000)).toEqual({ count: N, windowStartedAt: 1000 });
-        expect(await s.getAttempts('k', 61_000, 60_000)).toEqual({ count: 0, windowStartedAt: 61_000 });
-        expect(await s.recordAttempt('k', 61_000, 60_000)).toEqual({ count: 1, windowStartedAt: 61_000 });
-        await s.resetAttempts('k');
-        expect((await s.getAttempts('k', 61_001, 60_000)).count).toBe(0);
+        await Promise.all(Array.from({ length: N }, () => s.attempts.record('k', 1000, 60_000)));
+        expect(await s.attempts.get('k', 1001, 60_000)).toEqual({ count: N, windowStartedAt: 1000 });
+        expect(await s.attempts.get('k', 61_000, 60_000)).toEqual({ count: 0, windowStartedAt: 61_000 });
+        expect(await s.attempts.record('k', 61_000, 60_000)).toEqual({ count: 1, windowStartedAt: 61_000 });
+        await s.attempts.reset('k');
+        expect((await s.attempts.get('k', 61_001, 60_000)).count).toBe(0);
       });
     });
 
     describe('a crash mid-operation leaves no half-written state', () => {
-      const crashOn = (op: string): StoreOptions => ({
-        beforeCommit: (name) => {
-          if (name === op && crashing) throw new Crash(op);
-        },
-      });
-      let crashing = false;
+      let crashing: readonly string[] = [];
       afterEach(() => {
-        crashing = false;
+        crashing = [];
+      });
+      const crashy = (): Promise<FactorkitStore> =>
+        fresh({
+          beforeCommit: (op) => {
+            if (crashing.includes(op)) throw new Crash(op);
+          },
+        });
+
+      it('yubikey.insertMany (batch of 3) → none inserted', async () => {
+        const s = await crashy();
+        crashing = ['yubikey.insertMany'];
+        await expect(s.yubikey.insertMany([token(1), token(2), token(3)])).rejects.toBeInstanceOf(Crash);
+        crashing = [];
+        expect(await list(s, {})).toHaveLength(0);
+        expect((await s.yubikey.insertMany([token(1), token(2), token(3)])).ok).toBe(true);
       });
 
-      it('putYubikeyTokens (batch of 3) → none inserted', async () => {
-        const s = await fresh(crashOn('putYubikeyTokens'));
-        crashing = true;
-        await expect(s.putYubikeyTokens([token(1), token(2), token(3)])).rejects.toBeInstanceOf(Crash);
-        crashing = false;
-        expect((await s.listYubikeyTokens()).items).toHaveLength(0);
-        await s.putYubikeyTokens([token(1), token(2), token(3)]); // ids and publicIds are still free
-      });
-
-      it('consumeChallenge → the challenge is still there', async () => {
-        const s = await fresh(crashOn('consumeChallenge'));
-        await s.putChallenge({
+      it('challenges.consume → the challenge is still there', async () => {
+        const s = await crashy();
+        await s.challenges.put({
           id: 'c',
           factor: 'u2f.sign',
           userId: null,
@@ -481,96 +580,61 @@ export function describeStoreContract(name: string, open: OpenStore): void {
           expiresAt: 1,
           data: null,
         });
-        crashing = true;
-        await expect(s.consumeChallenge('c')).rejects.toBeInstanceOf(Crash);
-        crashing = false;
-        expect(await s.consumeChallenge('c')).toBeDefined();
+        crashing = ['challenges.consume'];
+        await expect(s.challenges.consume('c')).rejects.toBeInstanceOf(Crash);
+        crashing = [];
+        expect(await s.challenges.consume('c')).toBeDefined();
       });
 
-      it('updateCredentialCounter → counter and data unchanged', async () => {
-        const s = await fresh(crashOn('updateCredentialCounter'));
-        await s.putCredential(credential('a'));
-        crashing = true;
+      it('credentials.updateCounter → counter and data unchanged', async () => {
+        const s = await crashy();
+        await s.credentials.put(credential('a'));
+        crashing = ['credentials.updateCounter'];
         await expect(
-          s.updateCredentialCounter('a', 5, 6, { lastUsedAt: 9, data: { backupState: true } }),
+          s.credentials.updateCounter('a', 5, 6, { lastUsedAt: 9, data: { backupState: true } }),
         ).rejects.toBeInstanceOf(Crash);
-        crashing = false;
-        expect(await s.getCredential('a')).toEqual(credential('a'));
+        crashing = [];
+        expect(await s.credentials.get('a')).toEqual(credential('a'));
       });
 
-      it('advanceOtpCounter, advanceYubicoCounters, updateYubikeyToken, recordAttempt → unchanged', async () => {
-        const ops = ['advanceOtpCounter', 'advanceYubicoCounters', 'updateYubikeyToken', 'recordAttempt'];
-        const s = await fresh({
-          beforeCommit: (name) => {
-            if (crashing && ops.includes(name)) throw new Crash(name);
-          },
-        });
-        await s.putOtpFactor(otpFactor('o1', 5));
-        await s.putYubikeyTokens([token(1)]);
-        crashing = true;
-        await expect(s.advanceOtpCounter('o1', 6, 1)).rejects.toBeInstanceOf(Crash);
-        await expect(
-          s.advanceYubicoCounters(token(1).id, { usageCounter: 1, sessionCounter: 0, timestamp: 0, now: 1 }),
-        ).rejects.toBeInstanceOf(Crash);
-        await expect(
-          s.updateYubikeyToken(token(1).id, {}, { status: 'ACTIVE', userId: 'u', lastUpdated: 2 }),
-        ).rejects.toBeInstanceOf(Crash);
-        await expect(s.recordAttempt('k', 1, 10)).rejects.toBeInstanceOf(Crash);
-        crashing = false;
-        expect((await s.getOtpFactor('o1'))?.counter).toBe(5);
-        const t = await s.getYubikeyToken(token(1).id);
-        expect([t?.usageCounter, t?.sessionCounter, t?.status, t?.userId, t?.lastVerified]).toEqual([
-          null,
-          null,
-          'UNASSIGNED',
-          null,
-          null,
-        ]);
-        expect((await s.getAttempts('k', 1, 10)).count).toBe(0);
-      });
-
-      it('a sealer failure on the third token of a batch → none inserted', async () => {
-        const sealer = createAesGcmSealer(new Uint8Array(32).fill(7));
-        let sealed = 0;
-        const s = await fresh({
-          sealer: {
-            seal: (p, c) => {
-              sealed += 1;
-              if (sealed === 5) throw new Crash('kms down');
-              return sealer.seal(p, c);
-            },
-            open: (p, c) => sealer.open(p, c),
-          },
-        });
-        await expect(s.putYubikeyTokens([token(1), token(2), token(3)])).rejects.toBeInstanceOf(Crash);
-        expect((await s.listYubikeyTokens()).items).toHaveLength(0);
-      });
-    });
-
-    describe('secrets at rest', () => {
-      it('with a sealer, secrets round-trip through seal/open bound to their record', async () => {
-        const kek = new Uint8Array(32).fill(3);
-        const sealer = createAesGcmSealer(kek);
-        const contexts: string[] = [];
-        const s = await fresh({
-          sealer: {
-            seal: (p, c) => {
-              contexts.push(c);
-              return sealer.seal(p, c);
-            },
-            open: (p, c) => sealer.open(p, c),
-          },
-        });
+      it('otp.advanceCounter, yubikey.compareAndSetCounter (enrollment), yubikey.updateStatus, attempts.record → unchanged', async () => {
+        const s = await crashy();
+        await s.otp.put(otpFactor('o1', 5));
         const t = token(1);
-        await s.putYubikeyTokens([t]);
-        await s.putOtpFactor(otpFactor('o1'));
-        expect(await s.getYubikeyToken(t.id)).toEqual(t);
-        expect(await s.getOtpFactor('o1')).toEqual(otpFactor('o1'));
-        expect(contexts.sort()).toEqual([
-          `otp:o1:secret`,
-          `yubikey:${t.id}:aesKey`,
-          `yubikey:${t.id}:privateId`,
-        ]);
+        await s.yubikey.insertMany([t]);
+        crashing = [
+          'otp.advanceCounter',
+          'yubikey.compareAndSetCounter',
+          'yubikey.updateStatus',
+          'attempts.record',
+        ];
+        await expect(s.otp.advanceCounter('o1', 6, 1)).rejects.toBeInstanceOf(Crash);
+        await expect(
+          s.yubikey.compareAndSetCounter({
+            id: t.id,
+            next: otpAt(1, 0),
+            expectStatus: 'UNASSIGNED',
+            expectUserId: null,
+            assignUserId: 'u',
+          }),
+        ).rejects.toBeInstanceOf(Crash);
+        await expect(
+          s.yubikey.updateStatus({
+            id: t.id,
+            expectStatus: ['UNASSIGNED'],
+            status: 'REVOKED',
+            userId: null,
+            at: iso(9),
+            clearSecret: true,
+          }),
+        ).rejects.toBeInstanceOf(Crash);
+        await expect(s.attempts.record('k', 1, 10)).rejects.toBeInstanceOf(Crash);
+        crashing = [];
+        expect((await s.otp.get('o1'))?.counter).toBe(5);
+        const { sealedSecret, ...record } = t;
+        expect(await s.yubikey.getById(t.id)).toEqual(record);
+        expect(await s.yubikey.getSealedSecret(t.id)).toEqual(sealedSecret);
+        expect((await s.attempts.get('k', 1, 10)).count).toBe(0);
       });
     });
   });

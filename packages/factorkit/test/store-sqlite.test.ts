@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAesGcmSealer, SQLITE_SCHEMA_VERSION, SqliteStore } from '../src/index.ts';
-import { credential, describeStoreContract, token } from './store-contract.ts';
+import { SQLITE_SCHEMA_VERSION, SqliteStore } from '../src/index.ts';
+import { credential, describeStoreContract, otpAt, token } from './store-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'factorkit-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,7 +19,7 @@ describe('SqliteStore specifics', () => {
     const path = file();
     const s = new SqliteStore(path);
     expect(s.schemaVersion).toBe(SQLITE_SCHEMA_VERSION);
-    await s.putCredential(credential('a'));
+    await s.credentials.put(credential('a'));
     await s.close();
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -28,7 +28,7 @@ describe('SqliteStore specifics', () => {
     });
     raw.close();
     const again = new SqliteStore(path);
-    expect(await again.getCredential('a')).toEqual(credential('a'));
+    expect(await again.credentials.get('a')).toEqual(credential('a'));
     await again.close();
   });
 
@@ -55,29 +55,29 @@ describe('SqliteStore specifics', () => {
     check.close();
   });
 
-  it('secrets are sealed at rest; a wrong key-encryption key cannot open them', async () => {
+  it('several connections on one file: 100 concurrent Yubico OTP verifications across them → exactly one', async () => {
     const path = file();
-    const t = token(1);
-    const s = new SqliteStore(path, { sealer: createAesGcmSealer(new Uint8Array(32).fill(1)) });
-    await s.putYubikeyTokens([t]);
-    await s.close();
-    const raw = new Database(path, { readonly: true });
-    const row = raw.prepare('SELECT aes_key, private_id FROM yubikey_tokens').get() as {
-      aes_key: Buffer;
-      private_id: Buffer;
-    };
-    raw.close();
-    expect(row.aes_key.includes(Buffer.from(t.aesKey))).toBe(false);
-    expect(row.aes_key.length).toBe(1 + 12 + 16 + 16);
-    const wrong = new SqliteStore(path, { sealer: createAesGcmSealer(new Uint8Array(32).fill(2)) });
-    await expect(wrong.getYubikeyToken(t.id)).rejects.toMatchObject({ code: 'ERR_STORE_SEAL' });
-    await wrong.close();
+    const stores = Array.from({ length: 4 }, () => new SqliteStore(path));
+    const t = token(1, { status: 'ACTIVE', userId: 'alice' });
+    await stores[0]?.yubikey.insertMany([t]);
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        stores[i % 4]?.yubikey.compareAndSetCounter({
+          id: t.id,
+          next: otpAt(1, 0),
+          expectStatus: 'ACTIVE',
+          expectUserId: 'alice',
+        }),
+      ),
+    );
+    expect(results.filter((r) => r?.ok === true)).toHaveLength(1);
+    for (const s of stores) await s.close();
   });
 
   it('several connections on one file: 100 concurrent consumes across them → exactly one', async () => {
     const path = file();
     const stores = Array.from({ length: 4 }, () => new SqliteStore(path));
-    await stores[0]?.putChallenge({
+    await stores[0]?.challenges.put({
       id: 'c',
       factor: 'u2f.sign',
       userId: null,
@@ -87,7 +87,7 @@ describe('SqliteStore specifics', () => {
       data: null,
     });
     const got = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => stores[i % 4]?.consumeChallenge('c')),
+      Array.from({ length: 100 }, (_, i) => stores[i % 4]?.challenges.consume('c')),
     );
     expect(got.filter((r) => r !== undefined)).toHaveLength(1);
     for (const s of stores) await s.close();
@@ -96,7 +96,7 @@ describe('SqliteStore specifics', () => {
   it('a closed store rejects with ERR_STORE_CLOSED', async () => {
     const s = new SqliteStore(':memory:');
     await s.close();
-    await expect(s.getCredential('a')).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
-    await expect(s.consumeChallenge('a')).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
+    await expect(s.credentials.get('a')).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
+    await expect(s.challenges.consume('a')).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
   });
 });

@@ -5,11 +5,7 @@ export type StoreErrorCode =
   /** The database schema is newer than this build understands. */
   | 'ERR_STORE_SCHEMA'
   /** The store was closed. */
-  | 'ERR_STORE_CLOSED'
-  /** A sealed secret could not be opened (wrong key-encryption key or tampering). */
-  | 'ERR_STORE_SEAL'
-  /** A malformed cursor or query. */
-  | 'ERR_STORE_QUERY';
+  | 'ERR_STORE_CLOSED';
 
 /** The one error class stores throw; `code` is stable, messages never carry secrets. */
 export class StoreError extends Error {

@@ -10,6 +10,8 @@
  * interface. Times are epoch milliseconds, supplied by the caller (no hidden clock).
  */
 
+import type { YubikeyStore } from '@factorkit/yubikey';
+
 /** A JSON value, for the free-form parts of records. */
 export type JsonValue =
   | string
@@ -74,7 +76,7 @@ export interface OtpFactorRecord {
   readonly id: string;
   readonly userId: string;
   readonly type: OtpFactorType;
-  /** The shared secret (raw bytes). Sealed at rest when the store has a sealer. */
+  /** The shared secret, as the façade hands it over (sealed when a key-encryption hook is set). */
   readonly secret: Uint8Array;
   /** Algorithm, digits, period, t0, window, credentialId (VIP), … */
   readonly params: { readonly [key: string]: JsonValue };
@@ -87,92 +89,6 @@ export interface OtpFactorRecord {
   readonly lastVerifiedAt: number | null;
 }
 
-/** Okta's YubiKey token status enum. */
-export type YubikeyTokenStatus = 'UNASSIGNED' | 'ACTIVE' | 'BLOCKED' | 'REVOKED' | 'DELETED' | 'INACTIVE';
-
-/** The public view of a YubiKey token (what list/get return): no secrets. */
-export interface YubikeyTokenInfo {
-  readonly id: string;
-  /** Modhex public id (the OTP's first characters). */
-  readonly publicId: string;
-  /** Serial, zero-padded to 12 digits as Okta echoes it; `null` when unknown. */
-  readonly serial: string | null;
-  readonly status: YubikeyTokenStatus;
-  readonly userId: string | null;
-  readonly created: number;
-  readonly lastUpdated: number;
-  readonly lastVerified: number | null;
-  /** Last accepted usage (power-up) counter, `null` before the first OTP. */
-  readonly usageCounter: number | null;
-  /** Last accepted session counter, `null` before the first OTP. */
-  readonly sessionCounter: number | null;
-  /** The 24-bit token timestamp of the last accepted OTP (phishing-delay check). */
-  readonly timestamp: number | null;
-}
-
-/** A YubiKey token with its secrets (sealed at rest when the store has a sealer). */
-export interface YubikeyTokenRecord extends YubikeyTokenInfo {
-  /** 6-byte private (secret) id. */
-  readonly privateId: Uint8Array;
-  /** 16-byte AES-128 key. */
-  readonly aesKey: Uint8Array;
-}
-
-export type SortOrder = 'ASC' | 'DESC';
-
-export interface YubikeyTokenFilter {
-  readonly status?: YubikeyTokenStatus | readonly YubikeyTokenStatus[];
-  /** Exact serial (12 digits, zero-padded). */
-  readonly serial?: string;
-  readonly userId?: string;
-  /** created ≥ this (epoch ms). */
-  readonly createdFrom?: number;
-  /** created < this (epoch ms). */
-  readonly createdTo?: number;
-  readonly lastVerifiedFrom?: number;
-  readonly lastVerifiedTo?: number;
-}
-
-export interface YubikeyTokenQuery {
-  readonly filter?: YubikeyTokenFilter;
-  /** Default `created`. */
-  readonly sortBy?: 'created' | 'serial' | 'status' | 'lastVerified' | 'userId';
-  /** Default `ASC`. */
-  readonly sortOrder?: SortOrder;
-  /** Page size, default 20, max 200 (Okta's limits). */
-  readonly limit?: number;
-  /** Opaque cursor from a previous page's `after`. */
-  readonly after?: string;
-}
-
-export interface YubikeyTokenPage {
-  readonly items: readonly YubikeyTokenInfo[];
-  /** Cursor for the next page; absent on the last page. */
-  readonly after?: string;
-}
-
-/** Preconditions for a token update (compare-and-set). */
-export interface YubikeyTokenExpect {
-  readonly status?: YubikeyTokenStatus | readonly YubikeyTokenStatus[];
-  /** `null` = must be unbound. */
-  readonly userId?: string | null;
-}
-
-export interface YubikeyTokenPatch {
-  readonly status?: YubikeyTokenStatus;
-  readonly userId?: string | null;
-  readonly lastUpdated: number;
-}
-
-/** The Yubico OTP replay state accepted with one OTP. */
-export interface YubicoCounters {
-  readonly usageCounter: number;
-  readonly sessionCounter: number;
-  readonly timestamp: number;
-  /** When the OTP was accepted (becomes `lastVerified`). */
-  readonly now: number;
-}
-
 /** An attempt counter's state after an operation. */
 export interface AttemptState {
   /** Failures recorded in the current window. */
@@ -181,127 +97,102 @@ export interface AttemptState {
   readonly windowStartedAt: number;
 }
 
-/**
- * The store interface. Stores return copies: mutating a returned record never changes
- * stored state. Secrets (OTP secrets, YubiKey AES keys and private ids) are sealed at rest
- * through the store's {@link SecretSealer} when one is configured.
- *
- * Failure model: an operation either applies completely or not at all. A thrown error
- * (a crash, a sealer failure, a constraint violation) leaves no partial write.
- */
-export interface FactorkitStore {
-  // ── challenges ────────────────────────────────────────────────────────────────
+/** Single-use challenges (WebAuthn and U2F ceremonies). */
+export interface ChallengeStore {
   /**
    * Stores a new challenge. Atomic insert: throws `StoreError` `ERR_STORE_CONFLICT` when a
    * challenge with this id exists (never overwrites — an overwrite could revive a used one).
    */
-  putChallenge(record: ChallengeRecord): Promise<void>;
+  put(record: ChallengeRecord): Promise<void>;
   /**
    * Atomically removes and returns the challenge (expired or not — the caller decides
    * what an expired one means). Of any number of concurrent calls for one id, exactly one
    * receives the record; the others receive `undefined`. A challenge is single-use.
    */
-  consumeChallenge(id: string): Promise<ChallengeRecord | undefined>;
+  consume(id: string): Promise<ChallengeRecord | undefined>;
   /** Deletes challenges with `expiresAt ≤ now`; returns how many. */
-  purgeExpiredChallenges(now: number): Promise<number>;
+  purgeExpired(now: number): Promise<number>;
+}
 
-  // ── credentials (WebAuthn, U2F) ───────────────────────────────────────────────
+/** WebAuthn credentials and U2F registrations. */
+export interface CredentialStore {
   /** Atomic insert; `ERR_STORE_CONFLICT` when the credential id exists (no overwrite). */
-  putCredential(record: CredentialRecord): Promise<void>;
-  getCredential(id: string): Promise<CredentialRecord | undefined>;
+  put(record: CredentialRecord): Promise<void>;
+  get(id: string): Promise<CredentialRecord | undefined>;
   /** The user's credentials, oldest first. */
-  listCredentials(userId: string): Promise<readonly CredentialRecord[]>;
+  list(userId: string): Promise<readonly CredentialRecord[]>;
   /**
    * Compare-and-set of the signature counter: when the stored `signCount` equals
    * `expected`, sets it to `next` and applies `patch` in the same atomic step and returns
    * `true`; otherwise changes nothing and returns `false` (a concurrent verification won,
    * or the credential is gone).
    */
-  updateCredentialCounter(
-    id: string,
-    expected: number,
-    next: number,
-    patch: CredentialUsePatch,
-  ): Promise<boolean>;
+  updateCounter(id: string, expected: number, next: number, patch: CredentialUsePatch): Promise<boolean>;
   /** Returns whether a credential was deleted. */
-  deleteCredential(id: string): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+}
 
-  // ── OTP factors (HOTP, TOTP, VIP) ─────────────────────────────────────────────
+/** Enrolled HOTP/TOTP/VIP factors. */
+export interface OtpFactorStore {
   /** Atomic insert; `ERR_STORE_CONFLICT` when the id exists. */
-  putOtpFactor(record: OtpFactorRecord): Promise<void>;
-  getOtpFactor(id: string): Promise<OtpFactorRecord | undefined>;
-  listOtpFactors(userId: string): Promise<readonly OtpFactorRecord[]>;
+  put(record: OtpFactorRecord): Promise<void>;
+  get(id: string): Promise<OtpFactorRecord | undefined>;
+  list(userId: string): Promise<readonly OtpFactorRecord[]>;
   /**
    * Monotonic advance of the replay state: when the stored `counter` is `null` or
    * strictly less than `next`, sets it to `next` (and `lastVerifiedAt = now`) and returns
    * `true`; otherwise returns `false`. Of concurrent calls with the same `next`, exactly
    * one returns `true` — each OTP step/counter is accepted once (NIST SP 800-63B).
    */
-  advanceOtpCounter(id: string, next: number, now: number): Promise<boolean>;
-  deleteOtpFactor(id: string): Promise<boolean>;
+  advanceCounter(id: string, next: number, now: number): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+}
 
-  // ── YubiKey token registry ────────────────────────────────────────────────────
-  /**
-   * Inserts tokens all-or-nothing: if any id or publicId exists (in the store or twice in
-   * the batch), throws `ERR_STORE_CONFLICT` naming the publicId and inserts none.
-   */
-  putYubikeyTokens(records: readonly YubikeyTokenRecord[]): Promise<void>;
-  getYubikeyToken(id: string): Promise<YubikeyTokenRecord | undefined>;
-  getYubikeyTokenByPublicId(publicId: string): Promise<YubikeyTokenRecord | undefined>;
-  /** Filtered, sorted, keyset-paginated listing; never returns secrets. */
-  listYubikeyTokens(query?: YubikeyTokenQuery): Promise<YubikeyTokenPage>;
-  /**
-   * Compare-and-set of status/user: applies `patch` only when every precondition in
-   * `expect` holds; returns whether it applied. Enrollment (UNASSIGNED, unbound → ACTIVE,
-   * user) uses it so two users racing for one token cannot both bind it.
-   */
-  updateYubikeyToken(id: string, expect: YubikeyTokenExpect, patch: YubikeyTokenPatch): Promise<boolean>;
-  /**
-   * Yubico OTP replay state, compare-and-set: when (usageCounter, sessionCounter) is
-   * strictly greater, lexicographically, than the stored pair (or none is stored), stores
-   * it with `timestamp` and `lastVerified = now` and returns `true`; otherwise `false`.
-   * Of concurrent calls with one OTP's pair, exactly one returns `true`.
-   */
-  advanceYubicoCounters(id: string, counters: YubicoCounters): Promise<boolean>;
-  deleteYubikeyToken(id: string): Promise<boolean>;
-
-  // ── attempt counters (lockout policies) ───────────────────────────────────────
+/** Failure counters for lockout policies. */
+export interface AttemptStore {
   /** Current state of `key`'s window at `now` (`count: 0` when none or expired). */
-  getAttempts(key: string, now: number, windowMs: number): Promise<AttemptState>;
+  get(key: string, now: number, windowMs: number): Promise<AttemptState>;
   /**
    * Atomically records one failure: starts a new window at `now` when none is open or it
    * is older than `windowMs`, else increments; returns the state after the increment.
    * Concurrent calls never lose an increment.
    */
-  recordAttempt(key: string, now: number, windowMs: number): Promise<AttemptState>;
+  record(key: string, now: number, windowMs: number): Promise<AttemptState>;
   /** Clears `key` (after a success). */
-  resetAttempts(key: string): Promise<void>;
-
-  /** Releases resources (closes the database). Further calls reject. */
-  close(): Promise<void>;
+  reset(key: string): Promise<void>;
 }
 
 /**
- * At-rest encryption hook for secrets. `context` is a stable identifier of the record
- * and field (bound as associated data, so a sealed value cannot be moved to another
- * record). Synchronous so stores can call it inside a transaction.
+ * The store seam: one object, one sub-store per kind of state. `yubikey` is the
+ * `YubikeyStore` interface of `@factorkit/yubikey` (token registry + Yubico counter
+ * compare-and-set); its contract is that package's.
+ *
+ * Stores return copies: mutating a returned record never changes stored state. Secrets
+ * reach the store already sealed by the façade's key-encryption hook (when configured):
+ * the store treats them as opaque bytes.
+ *
+ * Failure model: an operation either applies completely or not at all. A thrown error
+ * (a crash, a constraint violation) leaves no partial write.
  */
-export interface SecretSealer {
-  seal(plaintext: Uint8Array, context: string): Uint8Array;
-  open(sealed: Uint8Array, context: string): Uint8Array;
+export interface FactorkitStore {
+  readonly challenges: ChallengeStore;
+  readonly credentials: CredentialStore;
+  readonly otp: OtpFactorStore;
+  readonly yubikey: YubikeyStore;
+  readonly attempts: AttemptStore;
+  /** Releases resources (closes the database). Further calls reject with `ERR_STORE_CLOSED`. */
+  close(): Promise<void>;
 }
 
 /**
  * Test hook: called inside each writing operation after its writes are staged and before
  * they are committed. Throwing from it simulates a crash mid-operation; the store must
- * then leave no trace of the operation. `op` is the store method's name.
+ * then leave no trace of the operation. `op` names the operation, e.g. `challenges.consume`.
  */
 export type BeforeCommitHook = (op: string) => void;
 
 /** Options every bundled store accepts. */
 export interface StoreOptions {
-  /** Seals secrets at rest (default: none — secrets stored as given). */
-  readonly sealer?: SecretSealer;
   /** Fault injection for tests; see {@link BeforeCommitHook}. */
   readonly beforeCommit?: BeforeCommitHook;
 }
