@@ -201,7 +201,7 @@ export async function assertionGroups(): Promise<Group[]> {
       cases,
       comparisons,
       pending: fk.pending,
-      notes: [],
+      notes: fk.notes ?? [],
     });
   }
   return groups;

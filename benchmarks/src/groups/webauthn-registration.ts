@@ -35,7 +35,7 @@ const KINDS: readonly KindSpec[] = [
     kind: 'packed-self',
     title: 'WebAuthn registration, packed self attestation',
     format: 'packed',
-    preferred: ['simplewebauthn/registration-packed-1', 'go-webauthn/registration-packed-1'],
+    preferred: ['go-webauthn/registration-packed-1', 'fido2-lib/registration-packed-3'],
     x5c: 'none',
     anchored: false,
   },
@@ -176,7 +176,7 @@ export async function registrationGroups(): Promise<Group[]> {
         baseline: 'simplewebauthn',
       })),
       pending: fk.pending,
-      notes: [],
+      notes: fk.notes ?? [],
     });
   }
   return groups;
