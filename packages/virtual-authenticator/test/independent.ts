@@ -1,0 +1,203 @@
+// An independent checker built only on node:crypto (plus the CBOR decoder), used to prove
+// that what the authenticators emit is genuinely valid. It is deliberately NOT factorkit's
+// verifier: it exists so the generator cannot emit a wrong positive.
+import { createHash, createPublicKey, type KeyObject, verify, X509Certificate } from 'node:crypto';
+import { decodeCbor, decodeCborMap } from '../src/cbor.ts';
+
+export const b64u = (s: string): Buffer => Buffer.from(s, 'base64url');
+export const sha256 = (b: Uint8Array | string): Buffer => createHash('sha256').update(b).digest();
+
+const EC_CURVES: Record<number, string> = { 1: 'P-256', 2: 'P-384', 3: 'P-521' };
+const HASH: Record<number, string | null> = {
+  [-7]: 'sha256',
+  [-35]: 'sha384',
+  [-36]: 'sha512',
+  [-8]: null,
+  [-257]: 'sha256',
+  [-37]: 'sha256',
+};
+
+/** COSE_Key → node KeyObject via JWK. */
+export function coseToKey(cose: Uint8Array): { key: KeyObject; alg: number } {
+  const m = decodeCborMap(cose);
+  const kty = m.get(1);
+  const alg = m.get(3) as number;
+  const enc = (v: unknown): string => Buffer.from(v as Uint8Array).toString('base64url');
+  if (kty === 2) {
+    return {
+      alg,
+      key: createPublicKey({
+        format: 'jwk',
+        key: { kty: 'EC', crv: EC_CURVES[m.get(-1) as number] ?? '?', x: enc(m.get(-2)), y: enc(m.get(-3)) },
+      }),
+    };
+  }
+  if (kty === 1)
+    return {
+      alg,
+      key: createPublicKey({ format: 'jwk', key: { kty: 'OKP', crv: 'Ed25519', x: enc(m.get(-2)) } }),
+    };
+  if (kty === 3)
+    return {
+      alg,
+      key: createPublicKey({ format: 'jwk', key: { kty: 'RSA', n: enc(m.get(-1)), e: enc(m.get(-2)) } }),
+    };
+  throw new Error(`unknown kty ${String(kty)}`);
+}
+
+export function verifySig(alg: number, key: KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
+  const hash = HASH[alg];
+  if (hash === undefined) throw new Error(`alg ${alg}`);
+  if (alg === -37)
+    return verify(hash, data, { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 }, sig);
+  return verify(hash, data, key, sig);
+}
+
+export interface ParsedAuthData {
+  rpIdHash: Buffer;
+  flags: number;
+  signCount: number;
+  aaguid?: Buffer;
+  credentialId?: Buffer;
+  credentialPublicKey?: Buffer;
+  rest: number;
+}
+
+export function parseAuthData(a: Uint8Array): ParsedAuthData {
+  const b = Buffer.from(a);
+  const out: ParsedAuthData = {
+    rpIdHash: b.subarray(0, 32),
+    flags: b[32] ?? 0,
+    signCount: b.readUInt32BE(33),
+    rest: 0,
+  };
+  let o = 37;
+  if (out.flags & 0x40) {
+    out.aaguid = b.subarray(37, 53);
+    const len = b.readUInt16BE(53);
+    out.credentialId = b.subarray(55, 55 + len);
+    const end = decodeCbor(b, 55 + len).end;
+    out.credentialPublicKey = b.subarray(55 + len, end);
+    o = end;
+  }
+  if (out.flags & 0x80) o = decodeCbor(b, o).end;
+  out.rest = b.length - o;
+  return out;
+}
+
+/** Checks the full attestation of a registration; returns the trust path (leaf first) if any. */
+export function checkRegistration(
+  response: { response: { clientDataJSON: string; attestationObject: string } },
+  expected: { challenge: string; origin: string; rpId: string; trustAnchor?: string },
+): { fmt: string; credentialPublicKey: Buffer; credentialId: Buffer; authData: ParsedAuthData } {
+  const cdj = b64u(response.response.clientDataJSON);
+  const cd = JSON.parse(cdj.toString('utf8')) as Record<string, unknown>;
+  if (cd['type'] !== 'webauthn.create') throw new Error('type');
+  if (cd['challenge'] !== expected.challenge) throw new Error('challenge');
+  if (cd['origin'] !== expected.origin) throw new Error('origin');
+  const ao = decodeCborMap(b64u(response.response.attestationObject));
+  const fmt = ao.get('fmt') as string;
+  const stmt = ao.get('attStmt') as Map<string, unknown>;
+  const authDataBytes = ao.get('authData') as Uint8Array;
+  const ad = parseAuthData(authDataBytes);
+  if (!ad.rpIdHash.equals(sha256(expected.rpId))) throw new Error('rpIdHash');
+  if (!(ad.flags & 0x01)) throw new Error('UP');
+  if (ad.rest !== 0) throw new Error('trailing authData');
+  if (ad.credentialPublicKey === undefined || ad.credentialId === undefined) throw new Error('AT');
+  const cred = coseToKey(ad.credentialPublicKey);
+  const signed = Buffer.concat([authDataBytes, sha256(cdj)]);
+  const x5c = (stmt.get('x5c') as Uint8Array[] | undefined)?.map((c) => new X509Certificate(c));
+  const checkChain = (): void => {
+    if (x5c === undefined || x5c.length === 0) throw new Error('x5c');
+    for (let i = 0; i + 1 < x5c.length; i++) {
+      const cert = x5c[i] as X509Certificate;
+      const issuer = x5c[i + 1] as X509Certificate;
+      if (!cert.checkIssued(issuer) || !cert.verify(issuer.publicKey)) throw new Error('chain');
+    }
+    if (expected.trustAnchor !== undefined) {
+      const root = new X509Certificate(expected.trustAnchor);
+      const top = x5c[x5c.length - 1] as X509Certificate;
+      if (!top.checkIssued(root) || !top.verify(root.publicKey)) throw new Error('anchor');
+    }
+  };
+  switch (fmt) {
+    case 'none':
+      if (stmt.size !== 0) throw new Error('none attStmt not empty');
+      break;
+    case 'packed': {
+      const alg = stmt.get('alg') as number;
+      const sig = stmt.get('sig') as Uint8Array;
+      if (x5c === undefined) {
+        if (alg !== cred.alg) throw new Error('self alg');
+        if (!verifySig(alg, cred.key, signed, sig)) throw new Error('self sig');
+      } else {
+        checkChain();
+        const leaf = x5c[0] as X509Certificate;
+        if (!verifySig(alg, leaf.publicKey, signed, sig)) throw new Error('packed sig');
+        // §8.2.1 leaf requirements.
+        if (!/OU=Authenticator Attestation/.test(leaf.subject)) throw new Error('OU');
+        if (leaf.ca) throw new Error('leaf is CA');
+        const aaguidExt = findExtension(leaf.raw, '060b2b0601040182e51c010104');
+        if (
+          aaguidExt === undefined ||
+          !aaguidExt.equals(
+            Buffer.concat([Buffer.from([0x04, 0x12, 0x04, 0x10]), ad.aaguid ?? Buffer.alloc(0)]),
+          )
+        ) {
+          throw new Error('aaguid extension');
+        }
+      }
+      break;
+    }
+    case 'fido-u2f': {
+      checkChain();
+      const leaf = x5c?.[0] as X509Certificate;
+      const cose = decodeCborMap(ad.credentialPublicKey);
+      const data = Buffer.concat([
+        Buffer.of(0),
+        ad.rpIdHash,
+        sha256(cdj),
+        ad.credentialId,
+        Buffer.of(4),
+        cose.get(-2) as Uint8Array,
+        cose.get(-3) as Uint8Array,
+      ]);
+      if (!verify('sha256', data, leaf.publicKey, stmt.get('sig') as Uint8Array)) throw new Error('u2f sig');
+      break;
+    }
+    default:
+      throw new Error(`fmt ${fmt} not checked here`);
+  }
+  return { fmt, credentialPublicKey: ad.credentialPublicKey, credentialId: ad.credentialId, authData: ad };
+}
+
+/** Returns the bytes following an extension's OID (critical flag + OCTET STRING), found by raw search. */
+export function findExtension(der: Buffer, oidTlvHex: string): Buffer | undefined {
+  const i = der.indexOf(Buffer.from(oidTlvHex, 'hex'));
+  if (i < 0) return undefined;
+  const start = i + oidTlvHex.length / 2;
+  const len = der[start + 1] ?? 0;
+  return der.subarray(start, start + 2 + len);
+}
+
+export function checkAssertion(
+  response: {
+    id: string;
+    response: { clientDataJSON: string; authenticatorData: string; signature: string };
+  },
+  expected: { challenge: string; origin: string; rpId: string; publicKey: Uint8Array },
+): ParsedAuthData {
+  const cdj = b64u(response.response.clientDataJSON);
+  const cd = JSON.parse(cdj.toString('utf8')) as Record<string, unknown>;
+  if (cd['type'] !== 'webauthn.get') throw new Error('type');
+  if (cd['challenge'] !== expected.challenge) throw new Error('challenge');
+  if (cd['origin'] !== expected.origin) throw new Error('origin');
+  const ad = b64u(response.response.authenticatorData);
+  const parsed = parseAuthData(ad);
+  if (!parsed.rpIdHash.equals(sha256(expected.rpId))) throw new Error('rpIdHash');
+  if (!(parsed.flags & 0x01)) throw new Error('UP');
+  const { key, alg } = coseToKey(expected.publicKey);
+  if (!verifySig(alg, key, Buffer.concat([ad, sha256(cdj)]), b64u(response.response.signature)))
+    throw new Error('signature');
+  return parsed;
+}
