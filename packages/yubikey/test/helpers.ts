@@ -1,7 +1,11 @@
 // Test helper: builds Yubico OTPs the way a YubiKey does (protocols §4.2), with node:crypto.
 import { aes128EncryptBlockNode } from '../src/aes.ts';
 import { crc16 } from '../src/crc16.ts';
+import { aesGcmKeyEncryption } from '../src/key-encryption.ts';
+import { MemoryYubikeyStore } from '../src/memory-store.ts';
 import { hexDecode, modhexEncode } from '../src/modhex.ts';
+import { YubikeyRegistry, type YubikeyRegistryOptions, type YubikeySeedUpload } from '../src/registry.ts';
+import type { YubikeyStore } from '../src/store.ts';
 
 export interface OtpFields {
   privateId: string; // 12 hex
@@ -57,3 +61,61 @@ export const KSM_KEY = {
   aesKey: 'c68c9df8cbfe7d2f994cb904046c7218',
 };
 export const KSM_OTP = 'idkfefrdhtrutjduvtcjbfeuvhehdvjjlbchtlenfgku';
+
+export const KEK: Uint8Array = new Uint8Array(32).fill(7);
+
+/** A clock that advances one second each time it is read (deterministic ordering). */
+export function steppingClock(start = '2026-01-01T00:00:00.000Z'): {
+  clock: () => Date;
+  set(iso: string): void;
+} {
+  let t = Date.parse(start);
+  return {
+    clock: () => {
+      const d = new Date(t);
+      t += 1000;
+      return d;
+    },
+    set(iso: string) {
+      t = Date.parse(iso);
+    },
+  };
+}
+
+export function newRegistry(extra: Partial<YubikeyRegistryOptions> & { store?: YubikeyStore } = {}): {
+  registry: YubikeyRegistry;
+  store: YubikeyStore;
+} {
+  const store = extra.store ?? new MemoryYubikeyStore();
+  const registry = new YubikeyRegistry({
+    keyEncryption: aesGcmKeyEncryption(KEK),
+    clock: steppingClock().clock,
+    ...extra,
+    store,
+  });
+  return { registry, store };
+}
+
+export function uploadBody(k: {
+  serial: string;
+  publicId: string;
+  privateId: string;
+  aesKey: string;
+}): YubikeySeedUpload {
+  return { serialNumber: k.serial, publicId: k.publicId, privateId: k.privateId, aesKey: k.aesKey };
+}
+
+/** A store that forwards to `inner` except for the overridden methods. */
+export function wrapStore(inner: YubikeyStore, overrides: Partial<YubikeyStore>): YubikeyStore {
+  return {
+    insertMany: (r) => inner.insertMany(r),
+    getById: (id) => inner.getById(id),
+    getByPublicId: (p) => inner.getByPublicId(p),
+    getSealedSecret: (id) => inner.getSealedSecret(id),
+    list: (q) => inner.list(q),
+    compareAndSetCounter: (u) => inner.compareAndSetCounter(u),
+    updateStatus: (u) => inner.updateStatus(u),
+    delete: (id) => inner.delete(id),
+    ...overrides,
+  };
+}
