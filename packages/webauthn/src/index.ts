@@ -1,1 +1,83 @@
-export {};
+/**
+ * @factorkit/webauthn — strict WebAuthn Level 3 registration and authentication verification.
+ */
+export type {
+  AttestationFormatVerifier,
+  AttestationInput,
+  AttestationOutcome,
+  AttestationType,
+} from './attestation/index.ts';
+export {
+  ATTESTATION_FORMATS,
+  OID_FIDO_GEN_CE_AAGUID,
+  PENDING_ATTESTATION_FORMATS,
+} from './attestation/index.ts';
+export {
+  type AttestedCredentialData,
+  type AuthenticatorData,
+  type AuthenticatorFlags,
+  MAX_CREDENTIAL_ID_LENGTH,
+  parseAuthenticatorData,
+} from './authenticatorData.ts';
+export { decodeBase64url, encodeBase64url, isBase64url } from './base64url.ts';
+export { type CborMap, type CborValue, decodeCbor, decodeCborFirst } from './cbor.ts';
+export type { CeremonyOptions, ExpectedChallenge } from './ceremony.ts';
+export { type CollectedClientData, parseClientDataJSON } from './clientData.ts';
+export {
+  COSE_ALGORITHMS,
+  type CoseAlgorithm,
+  type CosePublicKey,
+  coseAlgorithm,
+  coseKeyFromSpki,
+  DEFAULT_SUPPORTED_ALGORITHMS,
+  EC2_CURVES,
+  type Ec2PublicKey,
+  ec2KeyFromUncompressedPoint,
+  ec2UncompressedPoint,
+  type HashAlgorithm,
+  OKP_CURVES,
+  type OkpPublicKey,
+  parseCoseKey,
+  type RsaPublicKey,
+} from './cose.ts';
+export { nodeBackend } from './crypto/node.ts';
+export { portableBackend } from './crypto/portable.ts';
+export type { CryptoBackend, ImportedKey } from './crypto/types.ts';
+export { derSignatureToRaw } from './der.ts';
+export {
+  failure,
+  isWebAuthnError,
+  type VerificationFailure,
+  WebAuthnError,
+  type WebAuthnErrorCode,
+} from './errors.ts';
+export {
+  type AuthenticationOptionsJSON,
+  type GenerateAuthenticationOptionsInput,
+  type GenerateRegistrationOptionsInput,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  type RegistrationOptionsJSON,
+} from './options.ts';
+export {
+  type CredentialKey,
+  isCredentialKey,
+  type PrepareCredentialKeyOptions,
+  prepareCredentialKey,
+} from './prepareCredentialKey.ts';
+export { type ChainResult, verifyCertificateChain } from './trust.ts';
+export {
+  type AuthenticationResult,
+  type AuthenticationVerified,
+  type StoredCredential,
+  type VerifyAuthenticationOptions,
+  verifyAuthentication,
+  verifyAuthenticationAsync,
+} from './verifyAuthentication.ts';
+export {
+  type AttestationResult,
+  type RegistrationResult,
+  type RegistrationVerified,
+  type VerifyRegistrationOptions,
+  verifyRegistration,
+} from './verifyRegistration.ts';

@@ -1,0 +1,32 @@
+import { verifyFidoU2fAttestation } from './fidoU2f.ts';
+import { verifyNoneAttestation } from './none.ts';
+import { verifyPackedAttestation } from './packed.ts';
+import type { AttestationFormatVerifier } from './types.ts';
+
+export { OID_FIDO_GEN_CE_AAGUID } from './packed.ts';
+export type {
+  AttestationFormatVerifier,
+  AttestationInput,
+  AttestationOutcome,
+  AttestationType,
+} from './types.ts';
+
+/**
+ * Attestation statement format identifiers → verification procedures (WebAuthn §8,
+ * IANA "WebAuthn Attestation Statement Format Identifiers"). `fmt` is matched
+ * case-sensitively (§7.1 step 21). A new format is one more entry here.
+ */
+export const ATTESTATION_FORMATS: ReadonlyMap<string, AttestationFormatVerifier> = new Map([
+  ['none', verifyNoneAttestation],
+  ['packed', verifyPackedAttestation],
+  ['fido-u2f', verifyFidoU2fAttestation],
+]);
+
+/** Registered formats this version does not verify yet; they are rejected as unsupported. */
+export const PENDING_ATTESTATION_FORMATS: readonly string[] = [
+  'tpm',
+  'android-key',
+  'android-safetynet',
+  'apple',
+  'compound',
+];

@@ -1,0 +1,100 @@
+import { utf8DecodeStrict } from './bytes.ts';
+import { WebAuthnError } from './errors.ts';
+
+/** Hard cap on clientDataJSON size (DOS-1); browsers send a few hundred bytes. */
+export const MAX_CLIENT_DATA_LENGTH: number = 16 * 1024;
+
+/** The CollectedClientData dictionary (WebAuthn §5.8.1), as parsed from clientDataJSON. */
+export interface CollectedClientData {
+  readonly type: string;
+  readonly challenge: string;
+  readonly origin: string;
+  readonly crossOrigin: boolean | undefined;
+  readonly topOrigin: string | undefined;
+}
+
+// Members whose duplication would let two parsers disagree on what was signed (CD-2).
+const SINGLE_MEMBERS = new Set(['type', 'challenge', 'origin', 'crossOrigin', 'topOrigin']);
+
+function cdError(message: string): WebAuthnError {
+  return new WebAuthnError('ERR_CLIENT_DATA_INVALID', message);
+}
+
+/**
+ * §7.1 steps 5–6 / §7.2 steps 8–9: UTF-8 decode (fatal on invalid sequences, a leading BOM is
+ * stripped as the spec's "UTF-8 decode" does), JSON-parse, and type-check the members.
+ *
+ * @throws {WebAuthnError} `ERR_CLIENT_DATA_INVALID`
+ */
+export function parseClientDataJSON(bytes: Uint8Array): CollectedClientData {
+  if (bytes.length > MAX_CLIENT_DATA_LENGTH) throw cdError('clientDataJSON is too large');
+  let text: string;
+  try {
+    text = utf8DecodeStrict(bytes);
+  } catch {
+    throw cdError('clientDataJSON is not valid UTF-8');
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw cdError('clientDataJSON is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw cdError('clientDataJSON must be a JSON object');
+  }
+  const seen = new Set<string>();
+  for (const key of topLevelKeys(text)) {
+    if (SINGLE_MEMBERS.has(key)) {
+      if (seen.has(key)) throw cdError(`clientDataJSON has a duplicate "${key}" member`);
+      seen.add(key);
+    }
+  }
+  const c = parsed as Record<string, unknown>;
+  // tokenBinding is not read: Level 3 removed Token Binding, and clients sent values outside
+  // the Level 2 enum (e.g. "not-supported", or a bare string), so it carries no signal.
+  const { type, challenge, origin, crossOrigin, topOrigin } = c;
+  if (typeof type !== 'string') throw cdError('clientData.type must be a string');
+  if (typeof challenge !== 'string') throw cdError('clientData.challenge must be a string');
+  if (typeof origin !== 'string') throw cdError('clientData.origin must be a string');
+  if (crossOrigin !== undefined && typeof crossOrigin !== 'boolean')
+    throw cdError('clientData.crossOrigin must be a boolean');
+  if (topOrigin !== undefined && typeof topOrigin !== 'string')
+    throw cdError('clientData.topOrigin must be a string');
+  return {
+    type,
+    challenge,
+    origin,
+    crossOrigin: crossOrigin as boolean | undefined,
+    topOrigin: topOrigin as string | undefined,
+  };
+}
+
+// The member names of the top-level object of a JSON text already validated by JSON.parse.
+// JSON.parse keeps the last of duplicate members, so duplicates are found by scanning.
+function topLevelKeys(text: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      const start = i;
+      i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        keys.push(JSON.parse(text.slice(start, i + 1)) as string);
+        expectKey = false;
+      }
+    } else if (ch === '{' || ch === '[') {
+      depth++;
+      if (depth === 1 && ch === '{') expectKey = true;
+    } else if (ch === '}' || ch === ']') {
+      depth--;
+    } else if (ch === ',' && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return keys;
+}

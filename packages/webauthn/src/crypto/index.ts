@@ -1,0 +1,3 @@
+export { nodeBackend } from './node.ts';
+export { portableBackend } from './portable.ts';
+export type { CryptoBackend, ImportedKey } from './types.ts';

@@ -1,0 +1,76 @@
+/**
+ * Every way a response can be rejected, as one closed union of stable codes. Tests and callers
+ * branch on `code`, never on `message` (messages are for humans and may change).
+ */
+export type WebAuthnErrorCode =
+  // Encodings and structure of what the client sent.
+  | 'ERR_MALFORMED_RESPONSE'
+  | 'ERR_INVALID_BASE64URL'
+  | 'ERR_INVALID_CBOR'
+  | 'ERR_INVALID_DER'
+  | 'ERR_CLIENT_DATA_INVALID'
+  | 'ERR_AUTHENTICATOR_DATA_INVALID'
+  | 'ERR_ATTESTATION_OBJECT_INVALID'
+  | 'ERR_CREDENTIAL_ID_TOO_LONG'
+  | 'ERR_CREDENTIAL_ID_MISMATCH'
+  // clientDataJSON checks.
+  | 'ERR_TYPE_MISMATCH'
+  | 'ERR_CHALLENGE_MISMATCH'
+  | 'ERR_ORIGIN_MISMATCH'
+  | 'ERR_CROSS_ORIGIN_NOT_ALLOWED'
+  | 'ERR_TOP_ORIGIN_MISMATCH'
+  // authenticatorData checks.
+  | 'ERR_RP_ID_HASH_MISMATCH'
+  | 'ERR_USER_PRESENCE_REQUIRED'
+  | 'ERR_USER_VERIFICATION_REQUIRED'
+  | 'ERR_BACKUP_STATE_WITHOUT_ELIGIBILITY'
+  | 'ERR_BACKUP_ELIGIBILITY_CHANGED'
+  // Keys, algorithms and signatures.
+  | 'ERR_INVALID_PUBLIC_KEY'
+  | 'ERR_UNSUPPORTED_ALGORITHM'
+  | 'ERR_ALGORITHM_NOT_ALLOWED'
+  | 'ERR_INVALID_SIGNATURE'
+  // Attestation.
+  | 'ERR_UNSUPPORTED_ATTESTATION_FORMAT'
+  | 'ERR_ATTESTATION_INVALID'
+  | 'ERR_ATTESTATION_CERTIFICATE_INVALID'
+  | 'ERR_ATTESTATION_AAGUID_MISMATCH'
+  | 'ERR_ATTESTATION_NOT_TRUSTED'
+  // Authentication-only.
+  | 'ERR_CREDENTIAL_NOT_ALLOWED'
+  | 'ERR_CREDENTIAL_MISMATCH'
+  | 'ERR_USER_HANDLE_MISMATCH'
+  | 'ERR_COUNTER_ROLLBACK'
+  | 'ERR_EXTENSION_OUTPUT_INVALID';
+
+/**
+ * Thrown by the standalone parsers (CBOR, DER, authenticatorData, COSE) when their input is bad.
+ * The ceremony functions catch it and turn it into a `{ verified: false }` result; it never
+ * carries secret material in its message.
+ */
+export class WebAuthnError extends Error {
+  readonly code: WebAuthnErrorCode;
+  override readonly name = 'WebAuthnError';
+
+  constructor(code: WebAuthnErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export function isWebAuthnError(value: unknown): value is WebAuthnError {
+  return value instanceof WebAuthnError;
+}
+
+/** A rejected ceremony: what failed, at which spec step, and why. */
+export interface VerificationFailure {
+  readonly verified: false;
+  readonly code: WebAuthnErrorCode;
+  /** The WebAuthn Level 3 step that rejected the response, e.g. `"7.2 step 15"`. */
+  readonly step: string;
+  readonly message: string;
+}
+
+export function failure(code: WebAuthnErrorCode, step: string, message: string): VerificationFailure {
+  return { verified: false, code, step, message };
+}

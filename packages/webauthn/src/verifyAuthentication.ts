@@ -1,0 +1,360 @@
+import { timingSafeEqual } from '@factorkit/ct';
+import { type AuthenticatorData, parseAuthenticatorData } from './authenticatorData.ts';
+import { decodeBase64url, isBase64url } from './base64url.ts';
+import { bytesEqual, concatBytes, utf8Encode } from './bytes.ts';
+import type { CborMap } from './cbor.ts';
+import {
+  b64urlMember,
+  type CeremonyOptions,
+  checkClientData,
+  isRecord,
+  normalizeCeremony,
+} from './ceremony.ts';
+import { parseClientDataJSON } from './clientData.ts';
+import { DEFAULT_SUPPORTED_ALGORITHMS } from './cose.ts';
+import { defaultBackend } from './crypto/default.ts';
+import type { CryptoBackend } from './crypto/types.ts';
+import { failure, type VerificationFailure, WebAuthnError } from './errors.ts';
+import { type CredentialKey, isCredentialKey, prepareCredentialKey } from './prepareCredentialKey.ts';
+
+const MAX_AUTHENTICATOR_DATA_CHARS = 88_000;
+const MAX_CLIENT_DATA_CHARS = 22_000;
+const MAX_SIGNATURE_CHARS = 1400;
+const MAX_ID_CHARS = 1400;
+
+/** The stored credential record the assertion is checked against (§4 "credential record"). */
+export interface StoredCredential {
+  /** Credential ID: raw bytes or base64url. */
+  readonly id: Uint8Array | string;
+  /** COSE_Key bytes as stored at registration, or a handle from `prepareCredentialKey`. */
+  readonly publicKey: Uint8Array | CredentialKey;
+  /** The stored signature counter. */
+  readonly signCount: number;
+  /** BE as recorded at registration; when given, a change is rejected (§7.2 step 19). */
+  readonly backupEligible?: boolean;
+  /** The user handle of the account that owns the credential: bytes or base64url. */
+  readonly userHandle?: Uint8Array | string;
+}
+
+export interface VerifyAuthenticationOptions extends CeremonyOptions {
+  readonly credential: StoredCredential;
+  /** The allowCredentials list sent in the request (ids as bytes or base64url). Empty/absent: any. */
+  readonly allowCredentials?: readonly (Uint8Array | string)[];
+  /**
+   * The FIDO AppID requested through the `appid` extension (U2F credentials). When the client
+   * reports `appid: true`, rpIdHash must be SHA-256 of this value — never of the RP ID.
+   */
+  readonly appid?: string;
+  /** COSE algorithms accepted for the stored key. Default: all but the opt-in ones. */
+  readonly supportedAlgorithms?: readonly number[];
+  /** Crypto backend. Default: node:crypto. Ignored when `credential.publicKey` is a prepared handle. */
+  readonly crypto?: CryptoBackend;
+}
+
+/** A verified assertion: what the server must update and may log. */
+export interface AuthenticationVerified {
+  readonly verified: true;
+  readonly credentialId: Uint8Array;
+  /** Store this as the credential's signCount (§7.2 step 24). */
+  readonly newSignCount: number;
+  readonly userPresent: boolean;
+  readonly userVerified: boolean;
+  readonly backupEligible: boolean;
+  /** Store this as the credential's backup state. */
+  readonly backupState: boolean;
+  readonly origin: string;
+  readonly topOrigin: string | undefined;
+  /** The RP ID (or AppID, when `appidUsed`) whose hash matched. */
+  readonly rpId: string;
+  readonly appidUsed: boolean;
+  readonly userHandle: Uint8Array | undefined;
+  readonly authenticatorExtensionResults: CborMap | undefined;
+  readonly clientExtensionResults: Readonly<Record<string, unknown>>;
+}
+
+export type AuthenticationResult = AuthenticationVerified | VerificationFailure;
+
+const S = (n: number): string => `7.2 step ${n}`;
+
+interface PendingSignature {
+  readonly key: CredentialKey;
+  readonly signature: Uint8Array;
+  readonly signedData: Uint8Array;
+  readonly success: AuthenticationVerified;
+  readonly counterFailure: VerificationFailure | undefined;
+}
+
+function idBytes(value: Uint8Array | string, name: string): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === 'string' && isBase64url(value)) return decodeBase64url(value);
+  throw new TypeError(`${name} must be a Uint8Array or a base64url string`);
+}
+
+/**
+ * Verifies an authentication ceremony response (`AuthenticationResponseJSON`) against a stored
+ * credential, following WebAuthn Level 3 §7.2. Synchronous: needs a backend with `verifySync`
+ * (the default Node backend). Use {@link verifyAuthenticationAsync} with the portable backend.
+ */
+export function verifyAuthentication(
+  response: unknown,
+  options: VerifyAuthenticationOptions,
+): AuthenticationResult {
+  const pending = prepareAssertion(response, options);
+  if (pending.verified === false) return pending;
+  const { key } = pending;
+  const verifySync = key.crypto.verifySync;
+  if (verifySync === undefined) {
+    throw new TypeError(
+      `the ${key.crypto.name} crypto backend is asynchronous: use verifyAuthenticationAsync`,
+    );
+  }
+  return finish(pending, verifySync(key.imported, pending.signature, pending.signedData));
+}
+
+/** {@link verifyAuthentication} for any backend (WebCrypto-based ones are asynchronous). */
+export async function verifyAuthenticationAsync(
+  response: unknown,
+  options: VerifyAuthenticationOptions,
+): Promise<AuthenticationResult> {
+  const pending = prepareAssertion(response, options);
+  if (pending.verified === false) return pending;
+  const { key } = pending;
+  let valid: boolean;
+  try {
+    valid = await key.crypto.verify(key.imported, pending.signature, pending.signedData);
+  } catch (e) {
+    if (e instanceof WebAuthnError) return failure(e.code, S(21), e.message);
+    throw e;
+  }
+  return finish(pending, valid);
+}
+
+function finish(pending: PendingSignature, valid: boolean): AuthenticationResult {
+  // Step 21: the signature over authenticatorData ‖ SHA-256(clientDataJSON).
+  if (!valid) return failure('ERR_INVALID_SIGNATURE', S(21), 'assertion signature is not valid');
+  // Step 22: signature counter (checked after the signature so a forged counter reveals nothing).
+  if (pending.counterFailure !== undefined) return pending.counterFailure;
+  return pending.success;
+}
+
+// Steps 3–20 and 22–24 (everything but the signature check), shared by the sync and async APIs.
+function prepareAssertion(
+  response: unknown,
+  options: VerifyAuthenticationOptions,
+): (PendingSignature & { readonly verified?: undefined }) | VerificationFailure {
+  const expected = normalizeCeremony(options, 'webauthn.get');
+  const stored = options.credential;
+  if (!isRecord(stored)) throw new TypeError('options.credential must be an object');
+  const storedId = idBytes(stored.id, 'credential.id');
+  if (!Number.isSafeInteger(stored.signCount) || stored.signCount < 0 || stored.signCount > 0xffffffff) {
+    throw new TypeError('credential.signCount must be an integer in [0, 2^32 - 1]');
+  }
+  if (stored.backupEligible !== undefined && typeof stored.backupEligible !== 'boolean') {
+    throw new TypeError('credential.backupEligible must be a boolean');
+  }
+  const storedUserHandle =
+    stored.userHandle === undefined ? undefined : idBytes(stored.userHandle, 'credential.userHandle');
+  const allow = (options.allowCredentials ?? []).map((c, i) => idBytes(c, `allowCredentials[${i}]`));
+  if (options.appid !== undefined && (typeof options.appid !== 'string' || options.appid.length === 0)) {
+    throw new TypeError('appid must be a non-empty string');
+  }
+  const supported = options.supportedAlgorithms ?? DEFAULT_SUPPORTED_ALGORITHMS;
+  if (!Array.isArray(supported) || supported.some((a) => !Number.isInteger(a))) {
+    throw new TypeError('supportedAlgorithms must be an array of COSE algorithm identifiers');
+  }
+  let key: CredentialKey;
+  if (isCredentialKey(stored.publicKey)) {
+    key = stored.publicKey;
+  } else if (stored.publicKey instanceof Uint8Array) {
+    // A stored key that cannot be used fails step 21 (the record may predate a policy change);
+    // it is not caller misuse.
+    try {
+      key = prepareCredentialKey(stored.publicKey, { crypto: options.crypto ?? defaultBackend() });
+    } catch (e) {
+      if (e instanceof WebAuthnError)
+        return failure(e.code, S(21), `stored credential public key: ${e.message}`);
+      throw e;
+    }
+  } else {
+    throw new TypeError('credential.publicKey must be COSE_Key bytes or a prepared CredentialKey');
+  }
+  const crypto = key.crypto;
+
+  let step = S(3);
+  try {
+    // Step 3: response is a PublicKeyCredential whose response is an AuthenticatorAssertionResponse.
+    if (!isRecord(response)) return failure('ERR_MALFORMED_RESPONSE', step, 'response must be an object');
+    if (response['type'] !== 'public-key')
+      return failure('ERR_MALFORMED_RESPONSE', step, 'type must be "public-key"');
+    const rawId = b64urlMember(response, 'id', MAX_ID_CHARS);
+    if (typeof rawId === 'string') return failure('ERR_MALFORMED_RESPONSE', step, rawId);
+    if (response['rawId'] !== response['id'])
+      return failure('ERR_MALFORMED_RESPONSE', step, 'id and rawId differ');
+    const inner = response['response'];
+    if (!isRecord(inner))
+      return failure('ERR_MALFORMED_RESPONSE', step, 'response.response must be an object');
+    const cData = b64urlMember(inner, 'clientDataJSON', MAX_CLIENT_DATA_CHARS);
+    if (typeof cData === 'string') return failure('ERR_MALFORMED_RESPONSE', step, cData);
+    const authData = b64urlMember(inner, 'authenticatorData', MAX_AUTHENTICATOR_DATA_CHARS);
+    if (typeof authData === 'string') return failure('ERR_MALFORMED_RESPONSE', step, authData);
+    const sig = b64urlMember(inner, 'signature', MAX_SIGNATURE_CHARS);
+    if (typeof sig === 'string') return failure('ERR_MALFORMED_RESPONSE', step, sig);
+    let userHandle: Uint8Array | undefined;
+    if (inner['userHandle'] !== undefined && inner['userHandle'] !== null && inner['userHandle'] !== '') {
+      const uh = b64urlMember(inner, 'userHandle', 100);
+      if (typeof uh === 'string') return failure('ERR_MALFORMED_RESPONSE', step, uh);
+      userHandle = uh;
+    }
+
+    // Step 4: clientExtensionResults.
+    step = S(4);
+    const clientExtensionResults = response['clientExtensionResults'] ?? {};
+    if (!isRecord(clientExtensionResults)) {
+      return failure('ERR_EXTENSION_OUTPUT_INVALID', step, 'clientExtensionResults must be an object');
+    }
+    const appidReported = clientExtensionResults['appid'];
+    if (appidReported !== undefined && typeof appidReported !== 'boolean') {
+      return failure('ERR_EXTENSION_OUTPUT_INVALID', step, 'clientExtensionResults.appid must be a boolean');
+    }
+
+    // Step 5: the credential must be one of allowCredentials, when that list was sent.
+    step = S(5);
+    if (allow.length > 0 && !allow.some((a) => bytesEqual(a, rawId))) {
+      return failure('ERR_CREDENTIAL_NOT_ALLOWED', step, 'credential is not in allowCredentials');
+    }
+
+    // Step 6: the credential record is the one for this rawId, and the userHandle (when
+    // present) is its owner's (OWN-1).
+    step = S(6);
+    if (!bytesEqual(storedId, rawId)) {
+      return failure('ERR_CREDENTIAL_MISMATCH', step, 'response rawId is not the stored credential id');
+    }
+    if (
+      userHandle !== undefined &&
+      storedUserHandle !== undefined &&
+      !timingSafeEqual(userHandle, storedUserHandle)
+    ) {
+      return failure('ERR_USER_HANDLE_MISMATCH', step, 'userHandle does not belong to the credential owner');
+    }
+    if (!supported.includes(key.alg)) {
+      return failure(
+        'ERR_ALGORITHM_NOT_ALLOWED',
+        step,
+        `credential algorithm ${key.cose.algorithm.name} not allowed`,
+      );
+    }
+
+    // Step 7: authenticatorData (strict parse; an assertion carries no attested credential data).
+    step = S(7);
+    const ad: AuthenticatorData = parseAuthenticatorData(authData);
+    if (ad.flags.at)
+      return failure(
+        'ERR_AUTHENTICATOR_DATA_INVALID',
+        step,
+        'assertion authenticatorData has the AT flag set',
+      );
+
+    // Steps 8–9: decode and parse clientDataJSON.
+    step = S(8);
+    const c = parseClientDataJSON(cData);
+
+    // Steps 10–14: type, challenge, origin, crossOrigin, topOrigin.
+    step = S(10);
+    const cdFailure = checkClientData(c, expected, {
+      type: S(10),
+      challenge: S(11),
+      origin: S(12),
+      crossOrigin: S(13),
+      topOrigin: S(14),
+    });
+    if (cdFailure !== undefined) return cdFailure;
+
+    // Step 15: rpIdHash. With the appid extension reported as used, the only acceptable hash
+    // is SHA-256(appid): no fallback to the RP ID (§10.1.1).
+    step = S(15);
+    let rpId: string | undefined;
+    const appidUsed = appidReported === true;
+    if (appidUsed) {
+      if (options.appid === undefined) {
+        return failure(
+          'ERR_EXTENSION_OUTPUT_INVALID',
+          step,
+          'client reported appid, which was not requested',
+        );
+      }
+      if (bytesEqual(crypto.digest('SHA-256', utf8Encode(options.appid)), ad.rpIdHash)) rpId = options.appid;
+    } else {
+      rpId = expected.rpIds.find((r) => bytesEqual(crypto.digest('SHA-256', utf8Encode(r)), ad.rpIdHash));
+    }
+    if (rpId === undefined)
+      return failure('ERR_RP_ID_HASH_MISMATCH', step, 'rpIdHash does not match the expected RP ID');
+
+    // Step 16: UP is always required for an assertion.
+    step = S(16);
+    if (!ad.flags.up) return failure('ERR_USER_PRESENCE_REQUIRED', step, 'user presence flag not set');
+
+    // Step 17: UV when required.
+    step = S(17);
+    if (expected.requireUserVerification && !ad.flags.uv) {
+      return failure(
+        'ERR_USER_VERIFICATION_REQUIRED',
+        step,
+        'user verification required but UV flag not set',
+      );
+    }
+
+    // Step 18: BS only with BE.
+    step = S(18);
+    if (ad.flags.bs && !ad.flags.be)
+      return failure('ERR_BACKUP_STATE_WITHOUT_ELIGIBILITY', step, 'BS flag set without BE');
+
+    // Step 19: BE is fixed at creation; a change means a different authenticator or a bug.
+    step = S(19);
+    if (stored.backupEligible !== undefined && stored.backupEligible !== ad.flags.be) {
+      return failure('ERR_BACKUP_ELIGIBILITY_CHANGED', step, 'BE flag differs from the stored credential');
+    }
+
+    // Step 20: hash of the exact clientDataJSON bytes.
+    step = S(20);
+    const hash = crypto.digest('SHA-256', cData);
+
+    // Step 22 (evaluated now, reported after step 21): if either counter is non-zero the new
+    // one must be greater; otherwise the authenticator may be cloned.
+    const counterFailure =
+      (ad.signCount !== 0 || stored.signCount !== 0) && ad.signCount <= stored.signCount
+        ? failure(
+            'ERR_COUNTER_ROLLBACK',
+            S(22),
+            `signCount ${ad.signCount} is not greater than stored ${stored.signCount}`,
+          )
+        : undefined;
+
+    // Steps 23–24: extension outputs and the values to store.
+    return {
+      key,
+      signature: sig,
+      signedData: concatBytes(authData, hash),
+      counterFailure,
+      success: {
+        verified: true,
+        credentialId: rawId,
+        newSignCount: ad.signCount,
+        userPresent: ad.flags.up,
+        userVerified: ad.flags.uv,
+        backupEligible: ad.flags.be,
+        backupState: ad.flags.bs,
+        origin: c.origin,
+        topOrigin: c.topOrigin,
+        rpId,
+        appidUsed,
+        userHandle,
+        authenticatorExtensionResults: ad.extensions,
+        clientExtensionResults,
+      },
+    };
+  } catch (e) {
+    if (e instanceof WebAuthnError) return failure(e.code, step, e.message);
+    if (e instanceof TypeError && step === S(10)) throw e;
+    return failure('ERR_MALFORMED_RESPONSE', step, 'response could not be processed');
+  }
+}

@@ -1,0 +1,354 @@
+import { ATTESTATION_FORMATS, PENDING_ATTESTATION_FORMATS } from './attestation/index.ts';
+import type { AttestationFormatVerifier, AttestationType } from './attestation/types.ts';
+import { type AuthenticatorData, parseAuthenticatorData } from './authenticatorData.ts';
+import { encodeBase64url } from './base64url.ts';
+import { bytesEqual, toHex, utf8Encode } from './bytes.ts';
+import { type CborMap, decodeCbor, isCborMap } from './cbor.ts';
+import {
+  b64urlMember,
+  type CeremonyOptions,
+  checkClientData,
+  isRecord,
+  normalizeCeremony,
+} from './ceremony.ts';
+import { type ParsedCertificate, parseCertificateInput } from './certificate.ts';
+import { parseClientDataJSON } from './clientData.ts';
+import { DEFAULT_SUPPORTED_ALGORITHMS } from './cose.ts';
+import { defaultBackend } from './crypto/default.ts';
+import type { CryptoBackend } from './crypto/types.ts';
+import { failure, type VerificationFailure, WebAuthnError } from './errors.ts';
+import { verifyCertificateChain } from './trust.ts';
+
+/** Base64url characters accepted for an attestationObject (≈ 64 KiB of bytes: DOS-1). */
+const MAX_ATTESTATION_OBJECT_CHARS = 88_000;
+const MAX_CLIENT_DATA_CHARS = 22_000;
+const MAX_ID_CHARS = 1400;
+
+export interface VerifyRegistrationOptions extends CeremonyOptions {
+  /**
+   * Require the UP flag. Default `true`; set `false` only for conditional create
+   * (`mediation: "conditional"`, §7.1 step 15).
+   */
+  readonly requireUserPresence?: boolean;
+  /**
+   * COSE algorithms accepted for the new credential (the `pubKeyCredParams` the RP sent,
+   * §7.1 step 20). Default: every supported algorithm except the opt-in ones (ES256K, RS1).
+   */
+  readonly supportedAlgorithms?: readonly number[];
+  /** Attestation root certificates (PEM or DER). Only these can make an attestation trusted. */
+  readonly trustAnchors?: readonly (string | Uint8Array)[];
+  /** Intermediate certificates known out of band. Never anchors, even when self-signed. */
+  readonly extraIntermediates?: readonly (string | Uint8Array)[];
+  /**
+   * Reject attestations that are not trusted (none, self, or a chain not ending at one of
+   * `trustAnchors`). Default `false`: such registrations verify with `trusted: false`.
+   */
+  readonly requireTrustedAttestation?: boolean;
+  /** Clock for certificate validity. Default: the current time. */
+  readonly now?: Date;
+  /** Crypto backend. Default: node:crypto on Node. */
+  readonly crypto?: CryptoBackend;
+  /** Extra or replacement attestation formats, by `fmt` identifier. */
+  readonly attestationFormats?: ReadonlyMap<string, AttestationFormatVerifier>;
+}
+
+export interface AttestationResult {
+  readonly fmt: string;
+  readonly type: AttestationType;
+  /** The attestation certificates (x5c, DER, leaf first); empty for none/self. */
+  readonly trustPath: readonly Uint8Array[];
+  /** `true` only when the trust path chains to one of the configured trust anchors. */
+  readonly trusted: boolean;
+}
+
+/** A verified registration: everything a server stores for the new credential. */
+export interface RegistrationVerified {
+  readonly verified: true;
+  /** The credential ID (raw bytes) and its base64url form. */
+  readonly credentialId: Uint8Array;
+  readonly credentialIdBase64url: string;
+  /** The credential public key as a COSE_Key, exactly as the authenticator encoded it. */
+  readonly publicKey: Uint8Array;
+  readonly alg: number;
+  readonly signCount: number;
+  /** AAGUID as a lowercase UUID string. */
+  readonly aaguid: string;
+  readonly transports: readonly string[];
+  readonly userPresent: boolean;
+  readonly userVerified: boolean;
+  readonly backupEligible: boolean;
+  readonly backupState: boolean;
+  readonly attestation: AttestationResult;
+  /** The origin and RP ID that matched. */
+  readonly origin: string;
+  readonly topOrigin: string | undefined;
+  readonly rpId: string;
+  readonly authenticatorExtensionResults: CborMap | undefined;
+  readonly clientExtensionResults: Readonly<Record<string, unknown>>;
+  readonly authenticatorAttachment: string | undefined;
+}
+
+export type RegistrationResult = RegistrationVerified | VerificationFailure;
+
+const S = (n: number): string => `7.1 step ${n}`;
+
+/**
+ * Verifies a registration ceremony response (`RegistrationResponseJSON`) following WebAuthn
+ * Level 3 §7.1 step by step. Misuse of `options` throws `TypeError`; a response that fails any
+ * step resolves to `{ verified: false, code, step, message }`.
+ *
+ * Step 26 (the credential ID is not registered yet) and step 29 (storing the record) need the
+ * server's credential store: check `credentialId` there before saving.
+ */
+export async function verifyRegistration(
+  response: unknown,
+  options: VerifyRegistrationOptions,
+): Promise<RegistrationResult> {
+  const expected = normalizeCeremony(options, 'webauthn.create');
+  const requireUserPresence = options.requireUserPresence ?? true;
+  if (typeof requireUserPresence !== 'boolean') throw new TypeError('requireUserPresence must be a boolean');
+  const supported = options.supportedAlgorithms ?? DEFAULT_SUPPORTED_ALGORITHMS;
+  if (!Array.isArray(supported) || supported.some((a) => !Number.isInteger(a))) {
+    throw new TypeError('supportedAlgorithms must be an array of COSE algorithm identifiers');
+  }
+  const crypto = options.crypto ?? defaultBackend();
+  const now = options.now ?? new Date();
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError('now must be a valid Date');
+  const anchors = (options.trustAnchors ?? []).map(parseCertificateInput);
+  const extraIntermediates = (options.extraIntermediates ?? []).map(parseCertificateInput);
+  const formats = options.attestationFormats
+    ? new Map([...ATTESTATION_FORMATS, ...options.attestationFormats])
+    : ATTESTATION_FORMATS;
+
+  let step = S(3);
+  try {
+    // Step 3: response is a PublicKeyCredential whose response is an AuthenticatorAttestationResponse.
+    if (!isRecord(response)) return failure('ERR_MALFORMED_RESPONSE', step, 'response must be an object');
+    if (response['type'] !== 'public-key')
+      return failure('ERR_MALFORMED_RESPONSE', step, 'type must be "public-key"');
+    const id = b64urlMember(response, 'id', MAX_ID_CHARS);
+    if (typeof id === 'string') return failure('ERR_MALFORMED_RESPONSE', step, id);
+    if (response['rawId'] !== response['id'])
+      return failure('ERR_MALFORMED_RESPONSE', step, 'id and rawId differ');
+    const inner = response['response'];
+    if (!isRecord(inner))
+      return failure('ERR_MALFORMED_RESPONSE', step, 'response.response must be an object');
+    const clientDataJSON = b64urlMember(inner, 'clientDataJSON', MAX_CLIENT_DATA_CHARS);
+    if (typeof clientDataJSON === 'string') return failure('ERR_MALFORMED_RESPONSE', step, clientDataJSON);
+    const attestationObject = b64urlMember(inner, 'attestationObject', MAX_ATTESTATION_OBJECT_CHARS);
+    if (typeof attestationObject === 'string')
+      return failure('ERR_MALFORMED_RESPONSE', step, attestationObject);
+    const transports = inner['transports'] ?? [];
+    if (
+      !Array.isArray(transports) ||
+      transports.length > 16 ||
+      transports.some((t) => typeof t !== 'string')
+    ) {
+      return failure('ERR_MALFORMED_RESPONSE', step, 'response.transports must be an array of strings');
+    }
+    const attachment = response['authenticatorAttachment'];
+    if (attachment !== undefined && attachment !== null && typeof attachment !== 'string') {
+      return failure('ERR_MALFORMED_RESPONSE', step, 'authenticatorAttachment must be a string');
+    }
+
+    // Step 4: clientExtensionResults.
+    step = S(4);
+    const clientExtensionResults = response['clientExtensionResults'] ?? {};
+    if (!isRecord(clientExtensionResults)) {
+      return failure('ERR_EXTENSION_OUTPUT_INVALID', step, 'clientExtensionResults must be an object');
+    }
+
+    // Steps 5–6: UTF-8 decode and JSON-parse clientDataJSON.
+    step = S(5);
+    const c = parseClientDataJSON(clientDataJSON);
+
+    // Steps 7–11: type, challenge, origin, crossOrigin, topOrigin.
+    step = S(7);
+    const cdFailure = checkClientData(c, expected, {
+      type: S(7),
+      challenge: S(8),
+      origin: S(9),
+      crossOrigin: S(10),
+      topOrigin: S(11),
+    });
+    if (cdFailure !== undefined) return cdFailure;
+
+    // Step 12: hash of the exact clientDataJSON bytes received.
+    step = S(12);
+    const clientDataHash = crypto.digest('SHA-256', clientDataJSON);
+
+    // Step 13: CBOR-decode the attestationObject into fmt, authData and attStmt.
+    step = S(13);
+    const decoded = decodeAttestationObject(attestationObject);
+    let authenticatorData: AuthenticatorData;
+    try {
+      authenticatorData = parseAuthenticatorData(decoded.authData);
+    } catch (e) {
+      // Step 25's length bound is enforced while parsing; report it under its own step.
+      if (e instanceof WebAuthnError && e.code === 'ERR_CREDENTIAL_ID_TOO_LONG')
+        return failure(e.code, S(25), e.message);
+      throw e;
+    }
+    const credential = authenticatorData.attestedCredentialData;
+    if (credential === undefined) {
+      return failure(
+        'ERR_AUTHENTICATOR_DATA_INVALID',
+        step,
+        'registration authenticatorData lacks attested credential data',
+      );
+    }
+
+    // Step 14: rpIdHash is SHA-256 of an expected RP ID.
+    step = S(14);
+    const rpId = expected.rpIds.find((r) =>
+      bytesEqual(crypto.digest('SHA-256', utf8Encode(r)), authenticatorData.rpIdHash),
+    );
+    if (rpId === undefined)
+      return failure('ERR_RP_ID_HASH_MISMATCH', step, 'rpIdHash does not match an expected RP ID');
+
+    // Step 15: UP, unless this is a conditional create.
+    step = S(15);
+    if (requireUserPresence && !authenticatorData.flags.up) {
+      return failure('ERR_USER_PRESENCE_REQUIRED', step, 'user presence flag not set');
+    }
+
+    // Step 16: UV when required.
+    step = S(16);
+    if (expected.requireUserVerification && !authenticatorData.flags.uv) {
+      return failure(
+        'ERR_USER_VERIFICATION_REQUIRED',
+        step,
+        'user verification required but UV flag not set',
+      );
+    }
+
+    // Step 17: BS may only be set when BE is. (Steps 18–19, BE/BS policy, are the RP's: both flags are returned.)
+    step = S(17);
+    if (authenticatorData.flags.bs && !authenticatorData.flags.be) {
+      return failure('ERR_BACKUP_STATE_WITHOUT_ELIGIBILITY', step, 'BS flag set without BE');
+    }
+
+    // Step 20: the credential's algorithm is one the RP offered in pubKeyCredParams.
+    step = S(20);
+    if (!supported.includes(credential.publicKey.alg)) {
+      return failure(
+        'ERR_ALGORITHM_NOT_ALLOWED',
+        step,
+        `credential algorithm ${credential.publicKey.algorithm.name} not allowed`,
+      );
+    }
+
+    // Step 21: fmt matches a supported format, case-sensitively.
+    step = S(21);
+    const verifier = formats.get(decoded.fmt);
+    if (verifier === undefined) {
+      const pending = PENDING_ATTESTATION_FORMATS.includes(decoded.fmt) ? ' (not supported yet)' : '';
+      return failure('ERR_UNSUPPORTED_ATTESTATION_FORMAT', step, `unsupported attestation format${pending}`);
+    }
+
+    // Step 22: the format's verification procedure.
+    step = S(22);
+    const outcome = await verifier({
+      attStmt: decoded.attStmt,
+      authData: decoded.authData,
+      authenticatorData,
+      credential,
+      clientDataHash,
+      crypto,
+    });
+    if (!outcome.ok) return failure(outcome.code, step, outcome.message);
+
+    // Steps 23–24: trust anchors and trustworthiness. verified ≠ trusted: only a chain to a
+    // configured anchor is trusted; none/self never are (ATT-2).
+    step = S(24);
+    let trusted = false;
+    if (outcome.trustPath.length > 0 && anchors.length > 0) {
+      const chain = await verifyCertificateChain(outcome.trustPath as ParsedCertificate[], {
+        anchors,
+        extraIntermediates,
+        now,
+      });
+      trusted = chain.trusted;
+    }
+    if (options.requireTrustedAttestation === true && !trusted) {
+      return failure('ERR_ATTESTATION_NOT_TRUSTED', step, `attestation (${outcome.type}) is not trusted`);
+    }
+
+    // Step 25: credentialId length (≤ 1023, enforced by the parser) and the response id
+    // must name the attested credential (OWN-2).
+    step = S(25);
+    if (!bytesEqual(id, credential.credentialId)) {
+      return failure(
+        'ERR_CREDENTIAL_ID_MISMATCH',
+        step,
+        'response id differs from the attested credential id',
+      );
+    }
+
+    // Steps 27–28: the credential record and extension outputs.
+    return {
+      verified: true,
+      credentialId: credential.credentialId,
+      credentialIdBase64url: encodeBase64url(credential.credentialId),
+      publicKey: credential.credentialPublicKey,
+      alg: credential.publicKey.alg,
+      signCount: authenticatorData.signCount,
+      aaguid: formatUuid(credential.aaguid),
+      transports: transports as string[],
+      userPresent: authenticatorData.flags.up,
+      userVerified: authenticatorData.flags.uv,
+      backupEligible: authenticatorData.flags.be,
+      backupState: authenticatorData.flags.bs,
+      attestation: {
+        fmt: decoded.fmt,
+        type: outcome.type,
+        trustPath: outcome.trustPath.map((p) => p.der),
+        trusted,
+      },
+      origin: c.origin,
+      topOrigin: c.topOrigin,
+      rpId,
+      authenticatorExtensionResults: authenticatorData.extensions,
+      clientExtensionResults,
+      authenticatorAttachment: typeof attachment === 'string' ? attachment : undefined,
+    };
+  } catch (e) {
+    if (e instanceof WebAuthnError) return failure(e.code, step, e.message);
+    if (e instanceof TypeError && step === S(7)) throw e; // misuse surfaced by a challenge predicate
+    return failure('ERR_MALFORMED_RESPONSE', step, 'response could not be processed');
+  }
+}
+
+interface DecodedAttestationObject {
+  readonly fmt: string;
+  readonly attStmt: CborMap;
+  readonly authData: Uint8Array;
+}
+
+/** §6.5.4: the attestationObject is exactly {fmt: tstr, attStmt: map, authData: bstr}. */
+function decodeAttestationObject(bytes: Uint8Array): DecodedAttestationObject {
+  const bad = (message: string): WebAuthnError =>
+    new WebAuthnError('ERR_ATTESTATION_OBJECT_INVALID', message);
+  if (bytes.length === 0) throw bad('attestationObject is empty');
+  const value = decodeCbor(bytes);
+  if (!isCborMap(value)) throw bad('attestationObject must be a CBOR map');
+  for (const key of value.keys()) {
+    if (key !== 'fmt' && key !== 'attStmt' && key !== 'authData')
+      throw bad('attestationObject has an unexpected member');
+  }
+  const fmt = value.get('fmt');
+  const attStmt = value.get('attStmt');
+  const authData = value.get('authData');
+  // §8.1: identifiers are at most 32 printable US-ASCII characters (ATT-12).
+  if (typeof fmt !== 'string' || fmt.length === 0 || fmt.length > 32 || !/^[\x21-\x7e]+$/.test(fmt)) {
+    throw bad('attestationObject.fmt is not a valid format identifier');
+  }
+  if (!isCborMap(attStmt)) throw bad('attestationObject.attStmt must be a map');
+  if (!(authData instanceof Uint8Array)) throw bad('attestationObject.authData must be a byte string');
+  return { fmt, attStmt, authData };
+}
+
+function formatUuid(bytes: Uint8Array): string {
+  const h = toHex(bytes);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
