@@ -103,7 +103,7 @@ export async function u2fGroups(): Promise<Group[]> {
         return { key: `${c.key}/${limit}`, subject: c.key, baseline: limit };
       }),
       pending: fk.pending,
-      notes: [],
+      notes: fk.notes ?? [],
     },
   ];
 }

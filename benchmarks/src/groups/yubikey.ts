@@ -93,7 +93,7 @@ export async function yubikeyGroups(): Promise<Group[]> {
         { key: `${c.key}/raw-aes-reused`, subject: c.key, baseline: 'raw-aes-reused' },
       ]),
       pending: fk.pending,
-      notes: [],
+      notes: fk.notes ?? [],
     },
   ];
 }
