@@ -38,6 +38,13 @@ function need(bytes: Uint8Array, end: number, step: string): void {
 /** Splits off the trailing DER signature, rejecting trailing bytes and non-strict DER. */
 function readSignature(bytes: Uint8Array, offset: number, step: string): Uint8Array {
   if (offset >= bytes.length) throw new U2fError('ERR_MESSAGE_TRUNCATED', 'signature is missing', step);
+  if (bytes[offset] !== 0x30) {
+    throw new U2fError(
+      'ERR_SIGNATURE_MALFORMED',
+      'signature is not a DER SEQUENCE (raw r‖s is not accepted)',
+      step,
+    );
+  }
   let end: number;
   try {
     end = readDer(bytes, offset, 'ERR_SIGNATURE_MALFORMED').end;
