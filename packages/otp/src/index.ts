@@ -4,6 +4,16 @@
  * strict secrets and otpauth:// URIs.
  */
 export { isOtpAlgorithm, OTP_ALGORITHMS, type OtpAlgorithm } from './algorithms.ts';
+export {
+  type AttemptLimit,
+  type AttemptPolicy,
+  type AttemptStatus,
+  attemptStatus,
+  DEFAULT_ATTEMPT_POLICY,
+  limitAttempts,
+  NIST_800_63B_ATTEMPT_POLICY,
+  OKTA_ACTIVATION_ATTEMPT_POLICY,
+} from './attempts.ts';
 export { base32Decode, base32Encode, base64Decode, hexDecode, hexEncode } from './encoding.ts';
 export {
   isOtpError,
@@ -49,6 +59,20 @@ export {
   type TotpTimeParams,
 } from './params.ts';
 export {
+  DEFAULT_TOTP_RESYNC_WINDOW,
+  type DuoResyncOptions,
+  type HotpResyncResult,
+  type HotpResyncSuccess,
+  MAX_TOTP_RESYNC_WINDOW,
+  type ResyncHotpOptions,
+  type ResyncTotpOptions,
+  resyncDuoToken,
+  resyncHotp,
+  resyncTotp,
+  type TotpResyncResult,
+  type TotpResyncSuccess,
+} from './resync.ts';
+export {
   checkSecret,
   DEFAULT_MIN_SECRET_BITS,
   type DecodedSecret,
@@ -61,6 +85,22 @@ export {
   type SecretPolicy,
 } from './secret.ts';
 export {
+  type StoreBinding,
+  type VerifyHotpWithStoreOptions,
+  type VerifyTotpWithStoreOptions,
+  type VerifyVipEnrollmentWithStoreOptions,
+  verifyHotpWithStore,
+  verifyTotpWithStore,
+  verifyVipEnrollmentWithStore,
+} from './stateful.ts';
+export {
+  type AttemptState,
+  type AttemptStore,
+  MemoryAttemptStore,
+  MemoryOtpCounterStore,
+  type OtpCounterStore,
+} from './store.ts';
+export {
   type GenerateTotpOptions,
   generateTotp,
   type TotpParams,
@@ -71,3 +111,15 @@ export {
   type VerifyTotpOptions,
   verifyTotp,
 } from './totp.ts';
+export {
+  DEFAULT_VIP_HOTP_LOOK_AHEAD,
+  DEFAULT_VIP_TOTP_WINDOW,
+  KNOWN_VIP_PREFIXES,
+  MAX_VIP_HOTP_LOOK_AHEAD,
+  parseVipCredentialId,
+  type VerifyVipEnrollmentOptions,
+  type VipCredentialId,
+  type VipEnrollmentResult,
+  type VipEnrollmentSuccess,
+  verifyVipEnrollment,
+} from './vip.ts';
