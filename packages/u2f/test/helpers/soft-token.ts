@@ -66,6 +66,8 @@ export function clientDataJson(input: ClientDataInput): string {
 export interface RegisterInput extends ClientDataInput {
   readonly appId: string;
   readonly keyHandleLength?: number;
+  /** Use this key handle instead of a random one. */
+  readonly keyHandle?: Uint8Array;
   /** Sign over this appId instead (a token answering for another site). */
   readonly signAppId?: string;
   /** Raw-message tampering applied after signing. */
@@ -160,7 +162,7 @@ export class SoftU2fToken {
     publicKey: Uint8Array;
   }> {
     const key = await SoftU2fToken.newUserKey();
-    const keyHandle = new Uint8Array(randomBytes(input.keyHandleLength ?? 64));
+    const keyHandle = input.keyHandle ?? new Uint8Array(randomBytes(input.keyHandleLength ?? 64));
     this.#keys.set(b64u(keyHandle), key);
     const clientData = clientDataJson({ typ: 'navigator.id.finishEnrollment', ...input });
     const signed = Buffer.concat([
