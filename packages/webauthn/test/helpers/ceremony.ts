@@ -11,9 +11,9 @@ import type { VerificationFailure, WebAuthnErrorCode } from '../../src/errors.ts
 
 export const RP_ID = 'example.com';
 export const ORIGIN = 'https://example.com';
-export const CHALLENGE = new Uint8Array(32).fill(7);
-export const CHALLENGE_B64 = encodeBase64url(CHALLENGE);
-export const USER_ID = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
+export const CHALLENGE: Uint8Array = new Uint8Array(32).fill(7);
+export const CHALLENGE_B64: string = encodeBase64url(CHALLENGE);
+export const USER_ID: Uint8Array = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
 
 export interface Registered {
   readonly va: VirtualAuthenticator;
