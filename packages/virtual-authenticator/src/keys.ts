@@ -18,7 +18,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { concat, fromBase64url, uint32be } from './bytes.ts';
 import { type CborValue, encodeCbor } from './cbor.ts';
 import { bitString, nullValue, oid, seq } from './der.ts';
-import { RSA_TEST_KEYS } from './rsa-test-keys.ts';
+import { RSA_OTHER_TEST_KEY, RSA_TEST_KEYS } from './rsa-test-keys.ts';
 
 /** COSE algorithm names this package can produce. */
 export type CoseAlgorithmName = 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'RS256' | 'PS256';
@@ -71,7 +71,11 @@ export const KEY_SEED_LENGTH = 99;
  * Creates a key pair for `alg` from `material` (at least {@link KEY_SEED_LENGTH} bytes of
  * uniformly random or seed-derived bytes).
  */
-export function createSigningKey(alg: CoseAlgorithmName, material: Uint8Array): SigningKey {
+export function createSigningKey(
+  alg: CoseAlgorithmName,
+  material: Uint8Array,
+  options: { readonly reservedRsaKey?: boolean } = {},
+): SigningKey {
   if (material.length < KEY_SEED_LENGTH)
     throw new RangeError(`key material must be at least ${KEY_SEED_LENGTH} bytes`);
   switch (alg) {
@@ -83,8 +87,10 @@ export function createSigningKey(alg: CoseAlgorithmName, material: Uint8Array): 
       return edKey(material);
     case 'RS256':
     case 'PS256': {
+      // `reservedRsaKey`: the pool key no seeded credential uses, so "another key" is really another.
       const index = (material[0] ?? 0) % RSA_TEST_KEYS.length;
-      return rsaKey(alg, createPrivateKey(RSA_TEST_KEYS[index] ?? ''), material.slice(1, 33));
+      const pem = options.reservedRsaKey === true ? RSA_OTHER_TEST_KEY : (RSA_TEST_KEYS[index] ?? '');
+      return rsaKey(alg, createPrivateKey(pem), material.slice(1, 33));
     }
     default:
       throw new TypeError(`unsupported algorithm: ${String(alg)}`);

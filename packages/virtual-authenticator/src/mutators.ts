@@ -275,6 +275,7 @@ export function resignWithOtherKey<T extends WebAuthnResponse>(r: T, alg?: CoseA
     const key = createSigningKey(
       alg ?? 'ES256',
       derive(OTHER_KEY_SEED, `assertion/${alg ?? 'ES256'}`, KEY_SEED_LENGTH),
+      { reservedRsaKey: true },
     );
     const sig = key.sign(concat(parts.authenticatorData, sha256(parts.clientDataJSON)));
     return { ...a, response: { ...a.response, signature: toBase64url(sig) } } as T;
@@ -295,7 +296,9 @@ export function resignWithOtherKey<T extends WebAuthnResponse>(r: T, alg?: CoseA
               : stmtAlg === -37
                 ? 'PS256'
                 : 'ES256');
-    const key = createSigningKey(name, derive(OTHER_KEY_SEED, `attestation/${name}`, KEY_SEED_LENGTH));
+    const key = createSigningKey(name, derive(OTHER_KEY_SEED, `attestation/${name}`, KEY_SEED_LENGTH), {
+      reservedRsaKey: true,
+    });
     let signed = concat(parts.authenticatorData, sha256(parts.clientDataJSON));
     if (fmt === 'fido-u2f') {
       const d = decodeAuthenticatorData(parts.authenticatorData);

@@ -1,0 +1,974 @@
+import { createHash } from 'node:crypto';
+// Builds every case file of the repo's `fixtures/virtual/` folder in memory. The script
+// (generate-fixtures.ts) writes them; a test regenerates and compares byte for byte.
+// Case format: the shared corpus format (see @factorkit/testkit's FixtureCase).
+import type { FixtureCase, FixtureContext, FixtureExpect } from '@factorkit/testkit';
+import {
+  type AttestationFormat,
+  type AuthenticationResponseJSON,
+  type CborValue,
+  COSE_ALGORITHMS,
+  type CoseAlgorithmName,
+  decodeAuthenticatorData,
+  decodeCborMap,
+  defaultTestCa,
+  encodeAuthenticatorData,
+  encodeCbor,
+  fromBase64url,
+  HotpToken,
+  mutate,
+  type OtpAlgorithm,
+  packedAttestationCertificate,
+  type RegistrationResponseJSON,
+  TotpToken,
+  toBase64url,
+  U2FToken,
+  VipCredential,
+  VirtualAuthenticator,
+  VirtualYubiKey,
+} from '../src/index.ts';
+
+/** The clock every generated case is verified at. */
+export const FIXTURE_NOW = '2025-06-01T00:00:00.000Z';
+const NOW_SECONDS = Date.parse(FIXTURE_NOW) / 1000;
+
+export interface GeneratedFile {
+  /** Path relative to the repo's `fixtures/` folder, `/`-separated. */
+  readonly path: string;
+  readonly content: string;
+}
+
+const SOURCE = {
+  repo: null,
+  path: 'packages/virtual-authenticator/scripts/fixtures-lib.ts',
+  commit: null,
+  license: 'Apache-2.0',
+} as const;
+
+class Collector {
+  readonly files: GeneratedFile[] = [];
+  add(
+    folder: string,
+    stem: string,
+    c: {
+      kind: string;
+      device: string;
+      format?: string | null;
+      response: object;
+      context: FixtureContext;
+      expect: FixtureExpect;
+      notes: string;
+    },
+  ): void {
+    const id = `${folder}/${stem}`;
+    const value: FixtureCase = {
+      id,
+      kind: c.kind,
+      device: c.device,
+      provenance: 'virtual',
+      format: c.format ?? null,
+      source: { ...SOURCE, test: id },
+      response: c.response as Record<string, unknown>,
+      context: c.context,
+      expect: c.expect,
+      notes: c.notes,
+    };
+    this.files.push({ path: `${id}.json`, content: `${JSON.stringify(value, null, 2)}\n` });
+  }
+}
+
+const ok = (result: Record<string, unknown> = {}): FixtureExpect => ({
+  verified: true,
+  scope: 'ceremony',
+  error: null,
+  result,
+});
+const fail = (error: string): FixtureExpect => ({ verified: false, scope: 'ceremony', error, result: {} });
+
+// ---------------------------------------------------------------------------------------------
+// WebAuthn
+
+const ORIGIN = 'https://login.example.com';
+const RP_ID = 'example.com';
+const EVIL_ORIGIN = 'https://login.example.net';
+const ALGS = Object.keys(COSE_ALGORITHMS) as CoseAlgorithmName[];
+const challengeFor = (label: string): string =>
+  toBase64url(new TextEncoder().encode(`challenge:${label}`.padEnd(32, '.')));
+
+type RegVariant = { name: string; format: AttestationFormat; self: boolean };
+const REG_VARIANTS: RegVariant[] = [
+  { name: 'none', format: 'none', self: false },
+  { name: 'packed-self', format: 'packed', self: true },
+  { name: 'packed-full', format: 'packed', self: false },
+];
+
+function webauthnContext(challenge: string, extra: Partial<FixtureContext> = {}): FixtureContext {
+  return {
+    challenge,
+    origin: ORIGIN,
+    rpId: RP_ID,
+    now: FIXTURE_NOW,
+    trustAnchors: [],
+    requireUserVerification: false,
+    requireUserPresence: true,
+    options: {},
+    ...extra,
+  };
+}
+
+function uuid(bytes: Uint8Array): string {
+  const h = Buffer.from(bytes).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export function registrationGroup(
+  out: Collector,
+  folder: string,
+  format: AttestationFormat,
+  self: boolean,
+  alg: CoseAlgorithmName,
+): void {
+  const va = new VirtualAuthenticator({
+    seed: `fixtures/${folder}`,
+    attestationFormat: format,
+    selfAttestation: self,
+  });
+  const challenge = challengeFor(folder);
+  const reg = va.createCredential({
+    origin: ORIGIN,
+    publicKey: {
+      rp: { id: RP_ID, name: 'Example' },
+      user: { id: 'dXNlci0xMjM0', name: 'alice@example.com', displayName: 'Alice' },
+      challenge,
+      pubKeyCredParams: [{ type: 'public-key', alg: COSE_ALGORITHMS[alg] }],
+      attestation: 'direct',
+    },
+  });
+  const trusted =
+    (format === 'packed' && !self) ||
+    format === 'fido-u2f' ||
+    format === 'tpm' ||
+    format === 'android-key' ||
+    format === 'apple';
+  const ctx = (extra: Partial<FixtureContext> = {}): FixtureContext =>
+    webauthnContext(challenge, { trustAnchors: trusted ? [va.ca.rootPem] : [], ...extra });
+  const device = `@factorkit/virtual-authenticator VirtualAuthenticator, ${format}${self ? ' self' : ''} attestation, ${alg}`;
+  const authData = decodeAuthenticatorData(fromBase64url(reg.response.authenticatorData));
+  const aaguid = authData.attestedCredentialData?.aaguid ?? new Uint8Array(16);
+  const add = (
+    stem: string,
+    response: RegistrationResponseJSON,
+    expect: FixtureExpect,
+    notes: string,
+    context = ctx(),
+  ) =>
+    out.add(folder, stem, {
+      kind: 'webauthn.registration',
+      device,
+      format,
+      response,
+      context,
+      expect,
+      notes,
+    });
+  const resign = { resign: va };
+
+  add(
+    'registration-positive',
+    reg,
+    ok({
+      fmt: format,
+      aaguid: uuid(aaguid),
+      counter: 0,
+      credentialId: reg.id,
+      userVerified: true,
+      alg: COSE_ALGORITHMS[alg],
+    }),
+    `Valid registration; ${trusted ? 'attestation chains to context.trustAnchors[0] (test CA root)' : 'no attestation trust path'}.`,
+  );
+  add(
+    'registration-challenge-mismatch',
+    mutate.setChallenge(reg, challengeFor('another'), resign),
+    fail('ERR_CHALLENGE_MISMATCH'),
+    'clientDataJSON.challenge differs from the issued challenge; attestation re-signed over the changed clientDataJSON.',
+  );
+  add(
+    'registration-origin-mismatch',
+    mutate.setOrigin(reg, EVIL_ORIGIN, resign),
+    fail('ERR_ORIGIN_MISMATCH'),
+    'clientDataJSON.origin is another site; attestation re-signed.',
+  );
+  add(
+    'registration-type-get',
+    mutate.setType(reg, 'webauthn.get', resign),
+    fail('ERR_TYPE_MISMATCH'),
+    'clientDataJSON.type is webauthn.get in a registration; attestation re-signed.',
+  );
+  add(
+    'registration-rpidhash-mismatch',
+    mutate.setRpIdHash(reg, 'example.net', resign),
+    fail('ERR_RP_ID_HASH_MISMATCH'),
+    'authenticatorData.rpIdHash = SHA-256("example.net"); attestation re-signed.',
+  );
+  add(
+    'registration-user-not-present',
+    mutate.setFlag(reg, 'UP', false, resign),
+    fail('ERR_USER_PRESENCE_REQUIRED'),
+    'UP flag cleared; attestation re-signed.',
+  );
+  add(
+    'registration-uv-required-missing',
+    mutate.setFlag(reg, 'UV', false, resign),
+    fail('ERR_USER_VERIFICATION_REQUIRED'),
+    'UV flag cleared while the RP requires user verification; attestation re-signed.',
+    ctx({ requireUserVerification: true }),
+  );
+  add(
+    'registration-trailing-authdata',
+    mutate.appendTrailingBytes(reg, 'authenticatorData', Uint8Array.of(0x00), resign),
+    fail('ERR_AUTHENTICATOR_DATA_INVALID'),
+    'One extra byte after the credential public key in authData (ED not set); attestation re-signed over it.',
+  );
+  add(
+    'registration-attestation-object-truncated',
+    mutate.truncate(reg, 'attestationObject', 1),
+    fail('ERR_INVALID_CBOR'),
+    'attestationObject missing its last byte.',
+  );
+  if (format === 'none') {
+    add(
+      'registration-none-with-statement',
+      mutate.setAttestation(reg, 'none', new Map([['sig', new Uint8Array(8)]])),
+      fail('ERR_ATTESTATION_INVALID'),
+      'fmt "none" requires an empty attStmt (§8.7).',
+    );
+  } else {
+    add(
+      'registration-signature-corrupted',
+      mutate.corruptSignature(reg, 'flip-bit'),
+      fail('ERR_INVALID_SIGNATURE'),
+      'One bit of attStmt.sig flipped.',
+    );
+    add(
+      'registration-signature-other-key',
+      mutate.resignWithOtherKey(reg),
+      fail('ERR_INVALID_SIGNATURE'),
+      'attStmt.sig is a well-formed signature over the right data by an unrelated key.',
+    );
+    if (format === 'packed') {
+      const other = alg === 'ES256' ? -257 : -7;
+      add(
+        'registration-alg-swapped',
+        mutate.swapAttestationAlgorithm(reg, other),
+        fail(self ? 'ERR_ALGORITHM_NOT_ALLOWED' : 'ERR_ATTESTATION_INVALID'),
+        `attStmt.alg rewritten to ${other}: it no longer matches the ${self ? 'credential public key' : 'attestation certificate key'} (§8.2 verification).`,
+      );
+      if (alg === 'ES256' || alg === 'ES384' || alg === 'ES512') {
+        add(
+          'registration-signature-der-corrupted',
+          mutate.corruptSignature(reg, 'der-length'),
+          fail('ERR_INVALID_SIGNATURE'),
+          'attStmt.sig DER SEQUENCE length one too large.',
+        );
+      }
+    }
+    if (format === 'packed' && !self) {
+      add(
+        'registration-aaguid-extension-mismatch',
+        aaguidMismatch(va, reg),
+        fail('ERR_ATTESTATION_AAGUID_MISMATCH'),
+        'authData AAGUID changed; attStmt re-signed with the leaf key, whose id-fido-gen-ce-aaguid extension holds the original AAGUID (§8.2.1).',
+      );
+    }
+    if (format === 'fido-u2f') {
+      add(
+        'registration-x5c-two-certs',
+        u2fTwoCerts(reg),
+        fail('ERR_ATTESTATION_INVALID'),
+        'fido-u2f x5c must contain exactly one certificate (§8.6 step 2); here the root is appended.',
+      );
+    }
+  }
+}
+
+/** packed full attestation over a different AAGUID than the leaf certificate's extension. */
+function aaguidMismatch(va: VirtualAuthenticator, reg: RegistrationResponseJSON): RegistrationResponseJSON {
+  const ao = decodeCborMap(fromBase64url(reg.response.attestationObject));
+  const parts = decodeAuthenticatorData(ao.get('authData') as Uint8Array);
+  const acd = parts.attestedCredentialData;
+  if (acd === undefined) throw new Error('no acd');
+  const leaf = packedAttestationCertificate(va.ca, acd.aaguid);
+  const aaguid = new Uint8Array(acd.aaguid);
+  aaguid[0] = (aaguid[0] ?? 0) ^ 0xff;
+  const authData = encodeAuthenticatorData({ ...parts, attestedCredentialData: { ...acd, aaguid } });
+  const cdh = new Uint8Array(sha256Bytes(fromBase64url(reg.response.clientDataJSON)));
+  const stmt = new Map(ao.get('attStmt') as Map<string, CborValue>);
+  stmt.set('sig', leaf.key.sign(Buffer.concat([authData, cdh])));
+  ao.set('attStmt', stmt);
+  ao.set('authData', authData);
+  return {
+    ...reg,
+    response: {
+      ...reg.response,
+      authenticatorData: toBase64url(authData),
+      attestationObject: toBase64url(encodeCbor(ao)),
+    },
+  };
+}
+
+function u2fTwoCerts(reg: RegistrationResponseJSON): RegistrationResponseJSON {
+  const ao = decodeCborMap(fromBase64url(reg.response.attestationObject));
+  const stmt = new Map(ao.get('attStmt') as Map<string, CborValue>);
+  stmt.set('x5c', [...(stmt.get('x5c') as Uint8Array[]), defaultTestCa().root.certificate]);
+  ao.set('attStmt', stmt);
+  return { ...reg, response: { ...reg.response, attestationObject: toBase64url(encodeCbor(ao)) } };
+}
+
+function sha256Bytes(b: Uint8Array): Buffer {
+  return createHash('sha256').update(b).digest();
+}
+
+export function authenticationGroup(out: Collector, folder: string, alg: CoseAlgorithmName): void {
+  const va = new VirtualAuthenticator({ seed: `fixtures/${folder}`, attestationFormat: 'none' });
+  const reg = va.createCredential({
+    origin: ORIGIN,
+    publicKey: {
+      rp: { id: RP_ID, name: 'Example' },
+      user: { id: 'dXNlci0xMjM0', name: 'alice@example.com', displayName: 'Alice' },
+      challenge: challengeFor(`${folder}/registration`),
+      pubKeyCredParams: [{ type: 'public-key', alg: COSE_ALGORITHMS[alg] }],
+      authenticatorSelection: { residentKey: 'required' },
+    },
+  });
+  const record = va.credential(reg.id);
+  if (record === undefined) throw new Error('credential missing');
+  const device = `@factorkit/virtual-authenticator VirtualAuthenticator, discoverable ${alg} credential`;
+  const challenge = challengeFor(folder);
+  // Three earlier logins: the stored counter is 3, this assertion carries 4.
+  for (let i = 0; i < 3; i++) va.getAssertion({ origin: ORIGIN, publicKey: { challenge, rpId: RP_ID } });
+  const credential = { id: reg.id, publicKey: record.publicKey, counter: 3 };
+  const auth = va.getAssertion({
+    origin: ORIGIN,
+    publicKey: { challenge, rpId: RP_ID, userVerification: 'required' },
+  });
+  const ctx = (extra: Partial<FixtureContext> = {}): FixtureContext =>
+    webauthnContext(challenge, { credential, ...extra });
+  const add = (
+    stem: string,
+    response: AuthenticationResponseJSON,
+    expect: FixtureExpect,
+    notes: string,
+    context = ctx(),
+  ) =>
+    out.add(folder, stem, {
+      kind: 'webauthn.authentication',
+      device,
+      format: null,
+      response,
+      context,
+      expect,
+      notes,
+    });
+  const resign = { resign: va };
+
+  add(
+    'authentication-positive',
+    auth,
+    ok({ newCounter: 4, userVerified: true, userHandle: auth.response.userHandle }),
+    'Valid assertion; stored counter 3, new counter 4; userHandle of the discoverable credential.',
+    ctx({ requireUserVerification: true }),
+  );
+  const extra = va.getAssertion({
+    origin: ORIGIN,
+    publicKey: { challenge, rpId: RP_ID },
+    clientDataExtra: {
+      other_keys_can_be_added_here:
+        'do not compare clientDataJSON against a template. See https://goo.gl/yabPex',
+    },
+  });
+  add(
+    'authentication-positive-extra-clientdata',
+    extra,
+    ok({ newCounter: 5 }),
+    'Valid assertion whose clientDataJSON carries an extra member as Chromium adds sometimes (§5.8.1.2: must be ignored).',
+  );
+  add(
+    'authentication-challenge-mismatch',
+    mutate.setChallenge(auth, challengeFor('another'), resign),
+    fail('ERR_CHALLENGE_MISMATCH'),
+    'clientDataJSON.challenge differs; re-signed.',
+  );
+  add(
+    'authentication-origin-mismatch',
+    mutate.setOrigin(auth, EVIL_ORIGIN, resign),
+    fail('ERR_ORIGIN_MISMATCH'),
+    'clientDataJSON.origin is another site; re-signed.',
+  );
+  add(
+    'authentication-type-create',
+    mutate.setType(auth, 'webauthn.create', resign),
+    fail('ERR_TYPE_MISMATCH'),
+    'clientDataJSON.type is webauthn.create; re-signed.',
+  );
+  add(
+    'authentication-rpidhash-mismatch',
+    mutate.setRpIdHash(auth, 'example.net', resign),
+    fail('ERR_RP_ID_HASH_MISMATCH'),
+    'rpIdHash = SHA-256("example.net"); re-signed.',
+  );
+  add(
+    'authentication-user-not-present',
+    mutate.setFlag(auth, 'UP', false, resign),
+    fail('ERR_USER_PRESENCE_REQUIRED'),
+    'UP flag cleared; re-signed.',
+  );
+  add(
+    'authentication-uv-required-missing',
+    mutate.setFlag(auth, 'UV', false, resign),
+    fail('ERR_USER_VERIFICATION_REQUIRED'),
+    'UV cleared while the RP requires UV; re-signed.',
+    ctx({ requireUserVerification: true }),
+  );
+  add(
+    'authentication-bs-without-be',
+    mutate.setFlag(auth, 'BS', true, resign),
+    fail('ERR_BACKUP_STATE_WITHOUT_ELIGIBILITY'),
+    'BS set while BE is not (§6.1: invalid combination); re-signed.',
+  );
+  add(
+    'authentication-counter-replayed',
+    mutate.setSignCount(auth, 2, resign),
+    fail('ERR_COUNTER_ROLLBACK'),
+    'signCount 2 is not greater than the stored 3 (§7.2 step 22: possible clone); re-signed.',
+  );
+  add(
+    'authentication-cross-origin',
+    mutate.patchClientData(auth, { crossOrigin: true, topOrigin: EVIL_ORIGIN }, resign),
+    fail('ERR_CROSS_ORIGIN_NOT_ALLOWED'),
+    'crossOrigin true (embedded in another site) and the RP does not allow cross-origin use; re-signed.',
+  );
+  add(
+    'authentication-signature-corrupted',
+    mutate.corruptSignature(auth, 'flip-bit'),
+    fail('ERR_INVALID_SIGNATURE'),
+    'One bit of the signature flipped.',
+  );
+  add(
+    'authentication-signature-other-key',
+    mutate.resignWithOtherKey(auth, alg),
+    fail('ERR_INVALID_SIGNATURE'),
+    'Valid signature over the right data by an unrelated key of the same algorithm.',
+  );
+  add(
+    'authentication-clientdata-tampered',
+    mutate.setChallenge(auth, challengeFor('another')),
+    fail('ERR_CHALLENGE_MISMATCH'),
+    'clientDataJSON changed after signing (challenge and signature both wrong).',
+  );
+  add(
+    'authentication-authdata-truncated',
+    mutate.truncate(auth, 'authenticatorData', 1),
+    fail('ERR_AUTHENTICATOR_DATA_INVALID'),
+    'authenticatorData 36 bytes (shorter than 37).',
+  );
+  add(
+    'authentication-authdata-trailing',
+    mutate.appendTrailingBytes(auth, 'authenticatorData', Uint8Array.of(0), resign),
+    fail('ERR_AUTHENTICATOR_DATA_INVALID'),
+    'One byte after authenticatorData (no ED flag); re-signed.',
+  );
+  if (alg === 'ES256' || alg === 'ES384' || alg === 'ES512') {
+    add(
+      'authentication-signature-der-corrupted',
+      mutate.corruptSignature(auth, 'der-length'),
+      fail('ERR_INVALID_SIGNATURE'),
+      'DER SEQUENCE length one too large.',
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// FIDO U2F
+
+const U2F_APPID = 'https://u2f.example.com';
+
+export function u2fGroup(out: Collector): void {
+  const folder = 'virtual/u2f';
+  const token = new U2FToken({ seed: 'fixtures/u2f', counter: 41 });
+  const device = '@factorkit/virtual-authenticator U2FToken (P-256, test CA attestation)';
+  const challenge = challengeFor('u2f-register');
+  const reg = token.register({ appId: U2F_APPID, challenge, origin: U2F_APPID });
+  const regBytes = fromBase64url(reg.registrationData);
+  const keyHandle = toBase64url(regBytes.slice(67, 67 + (regBytes[66] ?? 0)));
+  const publicKey = toBase64url(token.publicKey(keyHandle) ?? new Uint8Array(0));
+  const ca = token.ca;
+  const regCtx = (): FixtureContext =>
+    ({
+      challenge,
+      origin: U2F_APPID,
+      now: FIXTURE_NOW,
+      trustAnchors: [ca.rootPem],
+      requireUserVerification: false,
+      requireUserPresence: true,
+      appId: U2F_APPID,
+      facets: [U2F_APPID],
+      options: {},
+    }) as FixtureContext;
+  const resign = { resign: { token, appId: U2F_APPID } };
+  const addReg = (stem: string, response: object, expect: FixtureExpect, notes: string) =>
+    out.add(folder, stem, { kind: 'u2f.register', device, response, context: regCtx(), expect, notes });
+  addReg(
+    'register-positive',
+    reg,
+    ok({ keyHandle, publicKey }),
+    'Valid registration; attestation certificate issued by context.trustAnchors[0].',
+  );
+  addReg(
+    'register-challenge-mismatch',
+    mutate.patchU2FClientData(reg, { challenge: challengeFor('other') }, resign),
+    fail('ERR_CHALLENGE_MISMATCH'),
+    'clientData.challenge differs; re-signed.',
+  );
+  addReg(
+    'register-origin-mismatch',
+    mutate.patchU2FClientData(reg, { origin: 'https://u2f.example.net' }, resign),
+    fail('ERR_ORIGIN_MISMATCH'),
+    'clientData.origin is a facet of another site; re-signed.',
+  );
+  addReg(
+    'register-typ-get-assertion',
+    mutate.patchU2FClientData(reg, { typ: 'navigator.id.getAssertion' }, resign),
+    fail('ERR_CLIENT_DATA_TYP'),
+    'clientData.typ is the authentication typ; re-signed.',
+  );
+  addReg(
+    'register-reserved-byte',
+    mutate.setU2FReservedByte(reg, 0x04),
+    fail('ERR_RESERVED_BYTE'),
+    'registrationData[0] is 0x04, not 0x05.',
+  );
+  addReg(
+    'register-signature-corrupted',
+    mutate.corruptU2FSignature(reg, 'flip-bit'),
+    fail('ERR_SIGNATURE_INVALID'),
+    'One bit of the attestation signature flipped.',
+  );
+  addReg(
+    'register-signature-other-key',
+    mutate.resignU2FWithOtherKey(reg, U2F_APPID),
+    fail('ERR_SIGNATURE_INVALID'),
+    'Attestation signature by a key other than the certificate key.',
+  );
+  addReg(
+    'register-truncated',
+    mutate.truncateU2F(reg, 'registrationData', 80),
+    fail('ERR_MESSAGE_TRUNCATED'),
+    'registrationData cut inside the signature.',
+  );
+
+  const signChallenge = challengeFor('u2f-sign');
+  const sign = token.sign({ appId: U2F_APPID, challenge: signChallenge, keyHandle, origin: U2F_APPID });
+  const signCtx = (counter = 41): FixtureContext =>
+    ({
+      challenge: signChallenge,
+      origin: U2F_APPID,
+      now: FIXTURE_NOW,
+      trustAnchors: [],
+      requireUserVerification: false,
+      requireUserPresence: true,
+      appId: U2F_APPID,
+      facets: [U2F_APPID],
+      credential: { keyHandle, publicKey, counter },
+      options: {},
+    }) as FixtureContext;
+  const addSign = (
+    stem: string,
+    response: object,
+    expect: FixtureExpect,
+    notes: string,
+    context = signCtx(),
+  ) => out.add(folder, stem, { kind: 'u2f.sign', device, response, context, expect, notes });
+  addSign(
+    'sign-positive',
+    sign,
+    ok({ counter: 42, userPresent: true }),
+    'Valid authentication; stored counter 41, new 42.',
+  );
+  addSign(
+    'sign-user-not-present',
+    mutate.setU2FUserPresence(sign, 0, resign),
+    fail('ERR_USER_PRESENCE_REQUIRED'),
+    'User presence byte 0x00; re-signed.',
+  );
+  addSign(
+    'sign-counter-not-increased',
+    sign,
+    fail('ERR_COUNTER_NOT_INCREASED'),
+    'Same response against a stored counter of 42 (replay / cloned token).',
+    signCtx(42),
+  );
+  addSign(
+    'sign-counter-replayed',
+    mutate.setU2FCounter(sign, 40, resign),
+    fail('ERR_COUNTER_NOT_INCREASED'),
+    'Counter 40 below the stored 41; re-signed.',
+  );
+  addSign(
+    'sign-typ-finish-enrollment',
+    mutate.patchU2FClientData(sign, { typ: 'navigator.id.finishEnrollment' }, resign),
+    fail('ERR_CLIENT_DATA_TYP'),
+    'clientData.typ is the registration typ; re-signed.',
+  );
+  addSign(
+    'sign-challenge-mismatch',
+    mutate.patchU2FClientData(sign, { challenge: challengeFor('other') }, resign),
+    fail('ERR_CHALLENGE_MISMATCH'),
+    'clientData.challenge differs; re-signed.',
+  );
+  addSign(
+    'sign-origin-mismatch',
+    mutate.patchU2FClientData(sign, { origin: 'https://u2f.example.net' }, resign),
+    fail('ERR_ORIGIN_MISMATCH'),
+    'clientData.origin of another site; re-signed.',
+  );
+  addSign(
+    'sign-signature-corrupted',
+    mutate.corruptU2FSignature(sign, 'flip-bit'),
+    fail('ERR_SIGNATURE_INVALID'),
+    'One bit of the signature flipped.',
+  );
+  addSign(
+    'sign-signature-other-key',
+    mutate.resignU2FWithOtherKey(sign, U2F_APPID),
+    fail('ERR_SIGNATURE_INVALID'),
+    'Signed by an unrelated P-256 key.',
+  );
+  addSign(
+    'sign-truncated',
+    mutate.truncateU2F(sign, 'signatureData', 70),
+    fail('ERR_MESSAGE_TRUNCATED'),
+    'signatureData only the presence byte and counter.',
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// OATH
+
+const OTP_ALGS: [OtpAlgorithm, number][] = [
+  ['SHA1', 6],
+  ['SHA256', 8],
+  ['SHA512', 6],
+];
+
+function changeDigit(code: string): string {
+  const last = Number(code[code.length - 1]);
+  return code.slice(0, -1) + String((last + 1) % 10);
+}
+
+export function hotpGroup(out: Collector, algorithm: OtpAlgorithm, digits: number): void {
+  const folder = `virtual/hotp/${algorithm.toLowerCase()}-${digits}`;
+  const token = new HotpToken({ seed: `fixtures/${folder}`, algorithm, digits, counter: 0 });
+  const device = `@factorkit/virtual-authenticator HotpToken (${algorithm}, ${digits} digits)`;
+  const ctx = (counter: number, window: number): FixtureContext => ({
+    secret: token.secret,
+    algorithm,
+    digits,
+    counter,
+    window,
+    options: {},
+  });
+  const add = (stem: string, code: string, context: FixtureContext, expect: FixtureExpect, notes: string) =>
+    out.add(folder, stem, { kind: 'hotp', device, response: { code }, context, expect, notes });
+  add('positive', token.codeAt(5), ctx(5, 0), ok({ nextCounter: 6 }), 'Code for the stored counter 5.');
+  add(
+    'positive-look-ahead',
+    token.codeAt(7),
+    ctx(5, 3),
+    ok({ nextCounter: 8 }),
+    'Code for counter 7, within the look-ahead window 3 from 5 (RFC 4226 §7.4).',
+  );
+  add('wrong-code', changeDigit(token.codeAt(5)), ctx(5, 0), fail('ERR_OTP_INVALID'), 'Last digit changed.');
+  add(
+    'replayed-previous-counter',
+    token.codeAt(4),
+    ctx(5, 3),
+    fail('ERR_OTP_INVALID'),
+    'Code for counter 4, already consumed (stored counter 5).',
+  );
+  add(
+    'beyond-window',
+    token.codeAt(9),
+    ctx(5, 3),
+    fail('ERR_OTP_INVALID'),
+    'Code for counter 9, outside the window 5..8.',
+  );
+  add(
+    'malformed',
+    `${token.codeAt(5).slice(0, -1)}x`,
+    ctx(5, 0),
+    fail('ERR_OTP_CODE_MALFORMED'),
+    'Non-digit character.',
+  );
+  add(
+    'wrong-length',
+    token.codeAt(5).slice(1),
+    ctx(5, 0),
+    fail('ERR_OTP_CODE_MALFORMED'),
+    `${digits - 1} digits instead of ${digits}.`,
+  );
+}
+
+export function totpGroup(out: Collector, algorithm: OtpAlgorithm, digits: number): void {
+  const folder = `virtual/totp/${algorithm.toLowerCase()}-${digits}`;
+  const token = new TotpToken({ seed: `fixtures/${folder}`, algorithm, digits, period: 30 });
+  const device = `@factorkit/virtual-authenticator TotpToken (${algorithm}, ${digits} digits, 30 s)`;
+  const t = NOW_SECONDS + 7;
+  const step = token.step(t);
+  const ctx = (window: number): FixtureContext => ({
+    secret: token.secret,
+    algorithm,
+    digits,
+    time: t,
+    period: 30,
+    window,
+    now: FIXTURE_NOW,
+    options: { t0: 0 },
+  });
+  const add = (stem: string, code: string, context: FixtureContext, expect: FixtureExpect, notes: string) =>
+    out.add(folder, stem, { kind: 'totp', device, response: { code }, context, expect, notes });
+  add('positive', token.codeAtStep(step), ctx(0), ok({ T: step }), `Code for T=${step} at time ${t}.`);
+  add(
+    'positive-previous-step',
+    token.codeAtStep(step - 1),
+    ctx(1),
+    ok({ T: step - 1 }),
+    'Code of the previous step, within window 1 (network delay, RFC 6238 §5.2).',
+  );
+  add(
+    'wrong-code',
+    changeDigit(token.codeAtStep(step)),
+    ctx(1),
+    fail('ERR_OTP_INVALID'),
+    'Last digit changed.',
+  );
+  add(
+    'outside-window',
+    token.codeAtStep(step - 2),
+    ctx(1),
+    fail('ERR_OTP_INVALID'),
+    'Code two steps old, window 1.',
+  );
+  add(
+    'future-outside-window',
+    token.codeAtStep(step + 2),
+    ctx(1),
+    fail('ERR_OTP_INVALID'),
+    'Code two steps ahead, window 1.',
+  );
+  add(
+    'malformed',
+    `${token.codeAtStep(step).slice(0, -2)} 1`,
+    ctx(1),
+    fail('ERR_OTP_CODE_MALFORMED'),
+    'Contains a space.',
+  );
+}
+
+export function vipGroup(out: Collector): void {
+  const folder = 'virtual/vip';
+  const vip = new VipCredential({ seed: 'fixtures/vip', prefix: 'VSMT' });
+  const device = `@factorkit/virtual-authenticator VipCredential ${vip.credentialId} (TOTP SHA1, 6 digits, 30 s)`;
+  const t = NOW_SECONDS + 3;
+  const totp = new TotpToken({ secret: vip.secret });
+  const step = totp.step(t);
+  const { passCode, nextPassCode } = vip.securityCodes(t);
+  const ctx = (credentialId = vip.credentialId): FixtureContext => ({
+    secret: vip.secret,
+    algorithm: 'SHA1',
+    digits: 6,
+    time: t,
+    period: 30,
+    window: 1,
+    now: FIXTURE_NOW,
+    options: { t0: 0, credentialId, consecutive: 2 },
+  });
+  const add = (
+    stem: string,
+    response: { code: string; nextCode: string },
+    expect: FixtureExpect,
+    notes: string,
+    context = ctx(),
+  ) => out.add(folder, stem, { kind: 'totp', device, response, context, expect, notes });
+  const notes =
+    ' VIP registration/sync: response.code = passCode (step T), response.nextCode = nextPassCode (step T+1); options.consecutive = 2.';
+  add(
+    'positive-two-codes',
+    { code: passCode, nextCode: nextPassCode },
+    ok({ T: step + 1 }),
+    `Two consecutive codes for steps ${step} and ${step + 1}.${notes}`,
+  );
+  add(
+    'codes-swapped',
+    { code: nextPassCode, nextCode: passCode },
+    fail('ERR_OTP_SEQUENCE_INVALID'),
+    `Codes in the wrong order.${notes}`,
+  );
+  add(
+    'same-code-twice',
+    { code: passCode, nextCode: passCode },
+    fail('ERR_OTP_SEQUENCE_INVALID'),
+    `The same code twice.${notes}`,
+  );
+  add(
+    'not-consecutive',
+    { code: passCode, nextCode: totp.codeAtStep(step + 2) },
+    fail('ERR_OTP_SEQUENCE_INVALID'),
+    `Second code skips a step.${notes}`,
+  );
+  add(
+    'credential-id-invalid',
+    { code: passCode, nextCode: nextPassCode },
+    fail('ERR_VIP_CREDENTIAL_ID_INVALID'),
+    `Credential id VSMT1234 is not 4 letters + 8 digits.${notes}`,
+    ctx('VSMT1234'),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Yubico OTP
+
+export function yubicoGroup(out: Collector): void {
+  const folder = 'virtual/yubico-otp';
+  let now = 0;
+  const key = new VirtualYubiKey({ seed: 'fixtures/yubico-otp', usageCounter: 9, clock: () => now });
+  const secrets = key.secrets;
+  const device = `@factorkit/virtual-authenticator VirtualYubiKey ${secrets.publicId}`;
+  const first = key.press();
+  now += 2_500;
+  const second = key.press();
+  key.powerCycle();
+  now += 60_000;
+  const afterPowerCycle = key.press();
+  const ctx = (counter: number | null, session: number | null, token = secrets): FixtureContext => ({
+    token: { ...token },
+    state: { counter, session },
+    now: FIXTURE_NOW,
+    options: {},
+  });
+  const add = (stem: string, otp: string, context: FixtureContext, expect: FixtureExpect, notes: string) =>
+    out.add(folder, stem, { kind: 'yubico-otp', device, response: { otp }, context, expect, notes });
+  add(
+    'positive-first-use',
+    first,
+    ctx(null, null),
+    ok({ counter: 10, session: 0 }),
+    'First OTP of a never-seen key (no stored counters).',
+  );
+  add(
+    'positive-same-session',
+    second,
+    ctx(10, 0),
+    ok({ counter: 10, session: 1 }),
+    'Second press of the session: (10,1) > stored (10,0).',
+  );
+  add(
+    'positive-after-power-cycle',
+    afterPowerCycle,
+    ctx(10, 1),
+    ok({ counter: 11, session: 0 }),
+    'After replugging: usage counter 11, session 0.',
+  );
+  add('replayed', second, ctx(10, 1), fail('ERR_OTP_REPLAYED'), 'Stored (10,1) equals the OTP pair.');
+  add(
+    'replayed-older-session',
+    second,
+    ctx(11, 0),
+    fail('ERR_OTP_REPLAYED'),
+    'OTP (10,1) is older than stored (11,0).',
+  );
+  add(
+    'crc-invalid',
+    mutate.patchYubicoOtp(second, secrets.aesKey, { crcXor: 0x0101 }),
+    ctx(10, 0),
+    fail('ERR_OTP_CRC'),
+    'Token re-encrypted with a wrong CRC field.',
+  );
+  add(
+    'private-id-mismatch',
+    mutate.patchYubicoOtp(second, secrets.aesKey, { privateId: 'ffeeddccbbaa' }),
+    ctx(10, 0),
+    fail('ERR_OTP_PRIVATE_ID'),
+    'Token re-encrypted with another private id (valid CRC).',
+  );
+  add(
+    'ciphertext-altered',
+    mutate.flipYubicoOtpChar(second),
+    ctx(10, 0),
+    fail('ERR_OTP_CRC'),
+    'Last modhex character changed: decrypts to garbage.',
+  );
+  add(
+    'not-modhex',
+    `${second.slice(0, -1)}a`,
+    ctx(10, 0),
+    fail('ERR_OTP_MODHEX'),
+    "Last character 'a' is not modhex.",
+  );
+  add('too-short', second.slice(0, 31), ctx(10, 0), fail('ERR_OTP_LENGTH'), '31 characters.');
+  add(
+    'unknown-public-id',
+    mutate.setYubicoPublicId(second, 'cccccccccccb'),
+    ctx(10, 0),
+    fail('ERR_UNKNOWN_TOKEN'),
+    'Public id not provisioned (context.token has another one).',
+  );
+  add(
+    'wrong-aes-key',
+    second,
+    ctx(10, 0, { ...secrets, aesKey: '00112233445566778899aabbccddeeff' }),
+    fail('ERR_OTP_CRC'),
+    'Provisioned AES key differs from the key that made the OTP.',
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const MANIFEST = `# fixtures/virtual
+
+Generated by \`@factorkit/virtual-authenticator\` (\`npm run fixtures\`); do not edit by hand.
+Regeneration is byte-identical (a test checks it), and every positive is re-verified with
+node:crypto alone (not with factorkit's verifiers).
+
+- provenance: \`virtual\`; license: Apache-2.0 (this repository).
+- Clock: every case is meant to be verified at \`context.now\` = ${FIXTURE_NOW}.
+- Attestation certificates come from the package's default test CA (seed "factorkit test CA",
+  validity 2024-01-01 to 2049-12-31); its root is in \`context.trustAnchors\` where a chain exists.
+- Negatives name the failing step in \`expect.error\` with the code factorkit uses. Most are
+  re-signed after the mutation so that only that step fails.
+- \`webauthn/<format>-<alg>/\`: registrations (none, packed self, packed full x5c, fido-u2f) per
+  COSE algorithm; \`webauthn/assertion-<alg>/\`: authentications.
+- \`u2f/\`: U2F JS API register/sign responses (websafe base64).
+- \`hotp/\`, \`totp/\`: per hash algorithm. \`vip/\`: kind \`totp\` with \`response.nextCode\` and
+  \`options.consecutive = 2\` for VIP's two consecutive security codes.
+- \`yubico-otp/\`: Yubico OTP with \`context.state\` = stored (usage counter, session counter).
+`;
+
+/** Every file of `fixtures/virtual/`, sorted by path. */
+export function generateFixtures(): GeneratedFile[] {
+  const out = new Collector();
+  for (const alg of ALGS) {
+    for (const v of REG_VARIANTS)
+      registrationGroup(out, `virtual/webauthn/${v.name}-${alg.toLowerCase()}`, v.format, v.self, alg);
+    authenticationGroup(out, `virtual/webauthn/assertion-${alg.toLowerCase()}`, alg);
+  }
+  registrationGroup(out, 'virtual/webauthn/fido-u2f-es256', 'fido-u2f', false, 'ES256');
+  u2fGroup(out);
+  for (const [alg, digits] of OTP_ALGS) {
+    hotpGroup(out, alg, digits);
+    totpGroup(out, alg, digits);
+  }
+  vipGroup(out);
+  yubicoGroup(out);
+  out.files.push({ path: 'virtual/MANIFEST.md', content: MANIFEST });
+  return [...out.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
