@@ -2,4 +2,31 @@
  * factorkit — one import for an auth server: WebAuthn, FIDO U2F, YubiKey OTP and
  * HOTP/TOTP verification behind one façade and one store seam.
  */
+
+export { aesGcmKeyEncryption, type SeedKeyEncryption } from '@factorkit/yubikey';
+export type { FactorkitPolicies } from './facade/context.ts';
+export {
+  type CreateFactorkitOptions,
+  createFactorkit,
+  DEFAULT_CHALLENGE_TIMEOUT_SECONDS,
+  type Factorkit,
+} from './facade/create.ts';
+export type {
+  EnrollHotpInput,
+  EnrollTotpInput,
+  EnrollVipInput,
+  OtpEnrollment,
+  OtpNamespace,
+  OtpVerified,
+  SecretInput,
+} from './facade/otp.ts';
+export type { FacadeCode, FactorResult, FactorVerification } from './facade/result.ts';
+export { type U2fNamespace, type U2fRegistered, type U2fSigned, u2fChallengeStore } from './facade/u2f.ts';
+export type {
+  WebAuthnAuthenticated,
+  WebAuthnNamespace,
+  WebAuthnPolicies,
+  WebAuthnRegistered,
+} from './facade/webauthn.ts';
+export type { YubikeyNamespace, YubikeyVerified } from './facade/yubikey.ts';
 export * from './store/index.ts';

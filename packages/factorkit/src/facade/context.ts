@@ -1,0 +1,60 @@
+import type { AttemptPolicy } from '@factorkit/otp';
+import type { TrustAnchorInput } from '@factorkit/u2f';
+import type { PhishingDelayOptions, SeedKeyEncryption } from '@factorkit/yubikey';
+import type { FactorkitStore } from '../store/types.ts';
+
+/** Policy knobs; every field has a documented default. */
+export interface FactorkitPolicies {
+  /** Lifetime of challenges issued by `start*` calls, seconds. Default 300 (5 minutes). */
+  readonly challengeTimeoutSeconds?: number;
+  /** Failed-attempt limit for OTP factors. Default: @factorkit/otp's DEFAULT_ATTEMPT_POLICY (10 per 15 min). */
+  readonly otpAttempts?: AttemptPolicy;
+  readonly otp?: {
+    /** TOTP steps accepted either side of now. Default 1. */
+    readonly totpWindow?: number;
+    /** HOTP look-ahead. Default 10. */
+    readonly hotpLookAhead?: number;
+    /** Refuse secrets shorter than this. Default 80 bits (the otp package's default). */
+    readonly minSecretBits?: number;
+  };
+  readonly u2f?: {
+    /** The AppID for new U2F ceremonies. Default: the ceremony's origin. */
+    readonly appId?: string;
+    /** Roots for U2F attestation (e.g. the Yubico U2F root). Default none. */
+    readonly trustAnchors?: readonly TrustAnchorInput[];
+    /** Refuse untrusted attestation. Default false. */
+    readonly requireTrustedAttestation?: boolean;
+  };
+  readonly yubikey?: {
+    /** yubikey-val's phishing-delay check. Default off. */
+    readonly phishingDelayCheck?: boolean | PhishingDelayOptions;
+    /** Accept Dvorak-typed OTPs. Default false. */
+    readonly allowDvorak?: boolean;
+  };
+}
+
+/** What every namespace gets from `createFactorkit`. */
+export interface FacadeContext {
+  readonly rp: { readonly id: string; readonly name: string };
+  readonly origins: readonly string[];
+  readonly store: FactorkitStore;
+  readonly clock: () => Date;
+  readonly keyEncryption: SeedKeyEncryption;
+  readonly policies: FactorkitPolicies;
+  readonly challengeTimeoutMs: number;
+}
+
+/** Misuse check: the ceremony's origin must be one the façade was configured with. */
+export function requireOrigin(ctx: FacadeContext, origin: unknown): string {
+  if (typeof origin !== 'string' || !ctx.origins.includes(origin)) {
+    throw new TypeError(`origin must be one of the configured origins (${ctx.origins.join(', ')})`);
+  }
+  return origin;
+}
+
+export function requireUserId(userId: unknown): string {
+  if (typeof userId !== 'string' || userId === '') throw new TypeError('userId must be a non-empty string');
+  return userId;
+}
+
+export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import type { CryptoBackend } from '@factorkit/webauthn';
+import { aesGcmKeyEncryption, type SeedKeyEncryption } from '@factorkit/yubikey';
+import { MemoryStore } from '../store/memory.ts';
+import type { FactorkitStore } from '../store/types.ts';
+import type { FacadeContext, FactorkitPolicies } from './context.ts';
+import { createOtpNamespace, type OtpNamespace } from './otp.ts';
+import { createU2fNamespace, type U2fNamespace } from './u2f.ts';
+import { createWebAuthnNamespace, type WebAuthnNamespace, type WebAuthnPolicies } from './webauthn.ts';
+import { createYubikeyNamespace, type YubikeyNamespace } from './yubikey.ts';
+
+/** Default challenge lifetime (Okta: activations last minutes, then TIMEOUT). */
+export const DEFAULT_CHALLENGE_TIMEOUT_SECONDS = 300;
+
+export interface CreateFactorkitOptions {
+  /** The relying party: `id` is the WebAuthn RP ID (a registrable domain), `name` its display name. */
+  readonly rp: { readonly id: string; readonly name: string };
+  /** Origins (and app facets) ceremonies may run on, e.g. `['https://login.example.com']`. */
+  readonly origins: readonly string[];
+  /**
+   * Where state lives. Default: a new `MemoryStore` (single process, nothing persisted). Use
+   * `SqliteStore` (or another FactorkitStore) when several processes verify or state must survive.
+   */
+  readonly store?: FactorkitStore;
+  /**
+   * At-rest encryption of OTP secrets and YubiKey seeds, e.g. `aesGcmKeyEncryption(kek)`.
+   * Required with a caller-supplied store; with the default MemoryStore an ephemeral
+   * per-process key is used.
+   */
+  readonly keyEncryption?: SeedKeyEncryption;
+  /** Clock. Default `() => new Date()`. */
+  readonly clock?: () => Date;
+  /** WebAuthn crypto backend (`nodeBackend` default, or `portableBackend`). */
+  readonly crypto?: CryptoBackend;
+  readonly policies?: FactorkitPolicies & { readonly webauthn?: WebAuthnPolicies };
+}
+
+/** One namespace per factor; every verification returns a `FactorVerification`. */
+export interface Factorkit {
+  readonly webauthn: WebAuthnNamespace;
+  readonly u2f: U2fNamespace;
+  readonly yubikey: YubikeyNamespace;
+  readonly otp: OtpNamespace;
+  readonly store: FactorkitStore;
+}
+
+/**
+ * Creates the façade. It composes @factorkit/webauthn, u2f, yubikey and otp over one store:
+ * the packages do every protocol check; the façade issues and consumes challenges (bound to
+ * user, origin and factor, single use, expiring), persists what verification returns with
+ * compare-and-set, and maps every outcome onto one result shape.
+ */
+export function createFactorkit(options: CreateFactorkitOptions): Factorkit {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  const { rp } = options;
+  if (typeof rp?.id !== 'string' || rp.id === '' || typeof rp.name !== 'string') {
+    throw new TypeError('rp must be { id: string, name: string }');
+  }
+  if (!Array.isArray(options.origins) || options.origins.length === 0) {
+    throw new TypeError('origins must be a non-empty array of origins');
+  }
+  for (const o of options.origins) {
+    if (typeof o !== 'string' || o === '') throw new TypeError('origins must contain non-empty strings');
+  }
+  if (options.store !== undefined && options.keyEncryption === undefined) {
+    throw new TypeError(
+      'keyEncryption is required with a caller-supplied store (secrets must not be stored in the clear)',
+    );
+  }
+  const clock = options.clock ?? (() => new Date());
+  if (typeof clock !== 'function') throw new TypeError('clock must be a function returning a Date');
+  const policies = options.policies ?? {};
+  const timeoutSeconds = policies.challengeTimeoutSeconds ?? DEFAULT_CHALLENGE_TIMEOUT_SECONDS;
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 86_400) {
+    throw new RangeError('policies.challengeTimeoutSeconds must be an integer in 1..86400');
+  }
+  const ctx: FacadeContext = {
+    rp: { id: rp.id, name: rp.name },
+    origins: [...options.origins],
+    store: options.store ?? new MemoryStore(),
+    clock,
+    keyEncryption: options.keyEncryption ?? aesGcmKeyEncryption(randomBytes(32)),
+    policies,
+    challengeTimeoutMs: timeoutSeconds * 1000,
+  };
+  return {
+    webauthn: createWebAuthnNamespace(ctx, policies.webauthn ?? {}, options.crypto),
+    u2f: createU2fNamespace(ctx),
+    yubikey: createYubikeyNamespace(ctx),
+    otp: createOtpNamespace(ctx),
+    store: ctx.store,
+  };
+}

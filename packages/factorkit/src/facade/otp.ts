@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_ATTEMPT_POLICY,
+  decodeSecret,
+  encodeSecretBase32,
+  generateSecret,
+  type OtpAlgorithm,
+  type OtpCounterStore,
+  verifyHotpWithStore,
+  verifyTotpWithStore,
+  verifyVipEnrollmentWithStore,
+} from '@factorkit/otp';
+import type { OtpFactorRecord, OtpFactorType } from '../store/types.ts';
+import { type FacadeContext, requireUserId, utf8 } from './context.ts';
+import { type FactorVerification, fromFailure, rejected, success } from './result.ts';
+
+/** Secret input: raw bytes, or a string in `encoding` (default base32, as authenticator apps show it). */
+export interface SecretInput {
+  readonly secret?: Uint8Array | string;
+  readonly encoding?: 'base32' | 'hex' | 'base64';
+}
+
+export interface EnrollTotpInput extends SecretInput {
+  readonly userId: string;
+  /** Default SHA1 (what authenticator apps support). */
+  readonly algorithm?: OtpAlgorithm;
+  /** Default 6. */
+  readonly digits?: number;
+  /** Default 30 s. */
+  readonly period?: number;
+  /** Default 0. */
+  readonly t0?: number;
+}
+
+export interface EnrollHotpInput extends SecretInput {
+  readonly userId: string;
+  readonly algorithm?: OtpAlgorithm;
+  readonly digits?: number;
+  /** The token's next counter. Default 0. */
+  readonly counter?: number;
+}
+
+export interface EnrollVipInput {
+  readonly userId: string;
+  /** Okta `profile.credentialId`, e.g. `VSMT14393584`. */
+  readonly credentialId: string;
+  readonly secret: Uint8Array | string;
+  readonly encoding?: 'base32' | 'hex' | 'base64';
+  readonly passCode: string;
+  readonly nextPassCode: string;
+}
+
+export interface OtpEnrollment {
+  readonly factorId: string;
+  readonly type: OtpFactorType;
+  /** The secret in base32 — show it (or its otpauth URI/QR) once at enrollment, never again. */
+  readonly secretBase32: string;
+}
+
+export interface OtpVerified {
+  readonly factorId: string;
+  /** TOTP/VIP: the matched time step; HOTP: the matched counter. */
+  readonly matched: number;
+  /** Steps/counters between the expected position and the match. */
+  readonly drift: number;
+}
+
+/** HOTP/TOTP/VIP factors (Okta `token:software:totp`, `token:hotp`, `token` SYMANTEC). */
+export interface OtpNamespace {
+  enrollTotp(input: EnrollTotpInput): Promise<OtpEnrollment>;
+  enrollHotp(input: EnrollHotpInput): Promise<OtpEnrollment>;
+  /** Symantec VIP: accepted only when passCode and nextPassCode are consecutive codes. */
+  enrollVip(input: EnrollVipInput): Promise<FactorVerification<OtpEnrollment>>;
+  verify(input: {
+    userId: string;
+    factorId: string;
+    passCode: string;
+  }): Promise<FactorVerification<OtpVerified>>;
+  /** The user's OTP factors (no secrets). */
+  list(userId: string): Promise<readonly Omit<OtpFactorRecord, 'secret'>[]>;
+  delete(input: { userId: string; factorId: string }): Promise<boolean>;
+}
+
+const aad = (factorId: string): Uint8Array => utf8(`factorkit/otp secret v1:${factorId}`);
+
+function secretBytes(input: SecretInput, required: boolean): Uint8Array {
+  if (input.secret === undefined) {
+    if (required) throw new TypeError('secret is required');
+    return generateSecret(20); // 160 bits, RFC 4226 §4 R6 recommendation
+  }
+  if (input.secret instanceof Uint8Array) return Uint8Array.from(input.secret);
+  if (typeof input.secret !== 'string') throw new TypeError('secret must be a Uint8Array or a string');
+  return decodeSecret(input.secret, input.encoding ?? 'base32').secret;
+}
+
+export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
+  const { store } = ctx;
+  const counters: OtpCounterStore = {
+    getCounter: async (id) => (await store.otp.get(id))?.counter ?? null,
+    advanceCounter: (id, next, now) => store.otp.advanceCounter(id, next, now),
+  };
+  const attempts = (factorId: string) => ({
+    store: store.attempts,
+    key: `otp:${factorId}`,
+    policy: ctx.policies.otpAttempts ?? DEFAULT_ATTEMPT_POLICY,
+  });
+
+  async function enroll(
+    userId: string,
+    type: OtpFactorType,
+    secret: Uint8Array,
+    params: OtpFactorRecord['params'],
+    counter: number | null,
+  ): Promise<OtpEnrollment> {
+    const factorId = `otp_${randomUUID()}`;
+    const sealed = await ctx.keyEncryption.seal(secret, aad(factorId));
+    await store.otp.put({
+      id: factorId,
+      userId,
+      type,
+      secret: sealed,
+      params,
+      counter,
+      createdAt: ctx.clock().getTime(),
+      lastVerifiedAt: null,
+    });
+    return { factorId, type, secretBase32: encodeSecretBase32(secret) };
+  }
+
+  async function load(
+    userId: string,
+    factorId: string,
+  ): Promise<{ record: OtpFactorRecord; secret: Uint8Array } | undefined> {
+    const record = await store.otp.get(factorId);
+    if (record === undefined || record.userId !== userId) return undefined;
+    return { record, secret: await ctx.keyEncryption.open(record.secret, aad(factorId)) };
+  }
+
+  const common = (p: OtpFactorRecord['params']) => ({
+    ...(typeof p['algorithm'] === 'string' ? { algorithm: p['algorithm'] as OtpAlgorithm } : {}),
+    ...(typeof p['digits'] === 'number' ? { digits: p['digits'] } : {}),
+    ...(ctx.policies.otp?.minSecretBits === undefined
+      ? {}
+      : { minSecretBits: ctx.policies.otp.minSecretBits }),
+  });
+  const timing = (p: OtpFactorRecord['params']) => ({
+    ...(typeof p['period'] === 'number' ? { period: p['period'] } : {}),
+    ...(typeof p['t0'] === 'number' ? { t0: p['t0'] } : {}),
+  });
+
+  return {
+    async enrollTotp(input) {
+      const userId = requireUserId(input?.userId);
+      const secret = secretBytes(input, false);
+      return enroll(
+        userId,
+        'totp',
+        secret,
+        {
+          algorithm: input.algorithm ?? 'SHA1',
+          digits: input.digits ?? 6,
+          period: input.period ?? 30,
+          t0: input.t0 ?? 0,
+        },
+        null,
+      );
+    },
+
+    async enrollHotp(input) {
+      const userId = requireUserId(input?.userId);
+      const secret = secretBytes(input, false);
+      const counter = input.counter ?? 0;
+      if (!Number.isSafeInteger(counter) || counter < 0)
+        throw new RangeError('counter must be a non-negative integer');
+      return enroll(
+        userId,
+        'hotp',
+        secret,
+        { algorithm: input.algorithm ?? 'SHA1', digits: input.digits ?? 6 },
+        counter,
+      );
+    },
+
+    async enrollVip(input) {
+      const userId = requireUserId(input?.userId);
+      const secret = secretBytes(input, true);
+      const enrollment = await enroll(
+        userId,
+        'vip',
+        secret,
+        { credentialId: String(input.credentialId) },
+        null,
+      );
+      const result = await verifyVipEnrollmentWithStore({
+        store: counters,
+        factorId: enrollment.factorId,
+        attempts: attempts(`vip:${userId}`),
+        credentialId: input.credentialId,
+        passCode: input.passCode,
+        nextPassCode: input.nextPassCode,
+        secret,
+        now: ctx.clock().getTime(),
+      });
+      if (!result.verified) {
+        await store.otp.delete(enrollment.factorId);
+        return fromFailure(result);
+      }
+      if (result.mode === 'hotp') {
+        // The record was created as TOTP-style; a VIP HOTP credential keeps its mode in params.
+        await store.otp.delete(enrollment.factorId);
+        const hotp = await enroll(
+          userId,
+          'vip',
+          secret,
+          { credentialId: result.credentialId, mode: 'hotp' },
+          result.nextCounter,
+        );
+        return success(hotp);
+      }
+      return success(enrollment);
+    },
+
+    async verify(input) {
+      const userId = requireUserId(input?.userId);
+      if (typeof input.factorId !== 'string') throw new TypeError('factorId must be a string');
+      const loaded = await load(userId, input.factorId);
+      if (loaded === undefined) return rejected('ERR_FACTOR_NOT_FOUND', 'no such OTP factor for this user');
+      const { record, secret } = loaded;
+      const p = record.params;
+      const now = ctx.clock().getTime();
+      const binding = { store: counters, factorId: record.id, attempts: attempts(record.id) };
+      const hotp = record.type === 'hotp' || p['mode'] === 'hotp';
+      const result = hotp
+        ? await verifyHotpWithStore({
+            ...binding,
+            ...common(p),
+            secret,
+            code: input.passCode,
+            now,
+            ...(ctx.policies.otp?.hotpLookAhead === undefined
+              ? {}
+              : { lookAhead: ctx.policies.otp.hotpLookAhead }),
+          })
+        : await verifyTotpWithStore({
+            ...binding,
+            ...common(p),
+            ...timing(p),
+            secret,
+            code: input.passCode,
+            now,
+            ...(ctx.policies.otp?.totpWindow === undefined ? {} : { window: ctx.policies.otp.totpWindow }),
+          });
+      secret.fill(0);
+      if (!result.verified) return fromFailure(result);
+      return success({
+        factorId: record.id,
+        matched: 'step' in result ? result.step : result.counter,
+        drift: result.drift,
+      });
+    },
+
+    async list(userId) {
+      return (await store.otp.list(requireUserId(userId))).map(({ secret: _s, ...rest }) => rest);
+    },
+
+    async delete(input) {
+      const userId = requireUserId(input?.userId);
+      const record = await store.otp.get(input.factorId);
+      if (record === undefined || record.userId !== userId) return false;
+      return store.otp.delete(record.id);
+    },
+  };
+}

@@ -1,0 +1,322 @@
+import { coseKeyFromU2fPublicKey } from '@factorkit/u2f';
+import {
+  type AuthenticationOptionsJSON,
+  type CryptoBackend,
+  decodeBase64url,
+  encodeBase64url,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  isBase64url,
+  parseClientDataJSON,
+  type RegistrationOptionsJSON,
+  verifyAuthenticationAsync,
+  verifyRegistration,
+} from '@factorkit/webauthn';
+import type { ChallengeRecord, CredentialRecord, JsonValue } from '../store/types.ts';
+import { type FacadeContext, requireOrigin, requireUserId } from './context.ts';
+import { type FactorVerification, fromFailure, rejected, success } from './result.ts';
+
+export interface WebAuthnPolicies {
+  /** Extra RP IDs accepted besides `rp.id` (e.g. during a domain move). Default none. */
+  readonly additionalRpIds?: readonly string[];
+  /** Require the UV flag. Default false. */
+  readonly requireUserVerification?: boolean;
+  /** Require the UP flag at registration. Default true (false only for conditional create). */
+  readonly requireUserPresence?: boolean;
+  /** Attestation roots (PEM or DER). Default none: attestation is verified, not trusted. */
+  readonly trustAnchors?: readonly (string | Uint8Array)[];
+  readonly extraIntermediates?: readonly (string | Uint8Array)[];
+  /** Reject registrations whose attestation does not chain to an anchor. Default false. */
+  readonly requireTrustedAttestation?: boolean;
+  /** COSE algorithms accepted. Default: the webauthn package's default set. */
+  readonly supportedAlgorithms?: readonly number[];
+  /** Accept `crossOrigin: true`. Default false. */
+  readonly allowCrossOrigin?: boolean;
+  /** Top-level origins allowed to embed a ceremony. Default none. */
+  readonly topOrigins?: readonly string[];
+  /** Accepted clientData.type values (default: the spec's). */
+  readonly expectedType?: string | readonly string[];
+  /** Attestation conveyance asked for in registration options. Default `none`. */
+  readonly attestation?: 'none' | 'indirect' | 'direct' | 'enterprise';
+}
+
+export interface WebAuthnRegistered {
+  readonly credentialId: string;
+  readonly alg: number;
+  readonly aaguid: string;
+  readonly fmt: string;
+  readonly attestationType: string;
+  /** verified ≠ trusted: true only when the attestation chains to a configured anchor. */
+  readonly trusted: boolean;
+  readonly backupEligible: boolean;
+  readonly backupState: boolean;
+  readonly transports: readonly string[];
+}
+
+export interface WebAuthnAuthenticated {
+  readonly credentialId: string;
+  readonly userId: string;
+  readonly signCount: number;
+  readonly userVerified: boolean;
+  readonly backupState: boolean;
+  /** The response used the `appid` extension (a credential migrated from U2F). */
+  readonly appidUsed: boolean;
+}
+
+/** WebAuthn (Okta factor type `webauthn`): registration and authentication ceremonies. */
+export interface WebAuthnNamespace {
+  startRegistration(input: {
+    userId: string;
+    userName: string;
+    userDisplayName?: string;
+    origin: string;
+  }): Promise<RegistrationOptionsJSON>;
+  finishRegistration(input: {
+    userId: string;
+    response: unknown;
+  }): Promise<FactorVerification<WebAuthnRegistered>>;
+  /** `userId` omitted: a username-less (discoverable credential) ceremony. */
+  startAuthentication(input: { userId?: string; origin: string }): Promise<AuthenticationOptionsJSON>;
+  finishAuthentication(input: {
+    userId?: string;
+    response: unknown;
+  }): Promise<FactorVerification<WebAuthnAuthenticated>>;
+}
+
+const PREFIX = 'webauthn:';
+
+/** The challenge a response answers (for the store lookup only; verification re-checks it). */
+function challengeOf(response: unknown): string | undefined {
+  try {
+    const r = (response as { response?: { clientDataJSON?: unknown } })?.response?.clientDataJSON;
+    if (typeof r !== 'string') return undefined;
+    return parseClientDataJSON(decodeBase64url(r)).challenge;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createWebAuthnNamespace(
+  ctx: FacadeContext,
+  policies: WebAuthnPolicies,
+  crypto?: CryptoBackend,
+): WebAuthnNamespace {
+  const { store } = ctx;
+  const rpIds = [ctx.rp.id, ...(policies.additionalRpIds ?? [])];
+  const timeoutMs = ctx.challengeTimeoutMs;
+
+  async function issue(
+    factor: string,
+    userId: string | null,
+    origin: string,
+    challenge: string,
+    data: JsonValue,
+  ): Promise<void> {
+    await store.challenges.put({
+      id: PREFIX + challenge,
+      factor,
+      userId,
+      origin,
+      challenge,
+      expiresAt: ctx.clock().getTime() + timeoutMs,
+      data,
+    });
+  }
+
+  /** Consumes the response's challenge and checks its binding (factor, user, expiry). */
+  async function take(
+    response: unknown,
+    factor: string,
+    userId: string | undefined,
+  ): Promise<ChallengeRecord | FactorVerification<never>> {
+    const challenge = challengeOf(response);
+    if (challenge === undefined)
+      return fromFailure({ code: 'ERR_CLIENT_DATA_MALFORMED', message: 'clientDataJSON is unreadable' });
+    const record = await store.challenges.consume(PREFIX + challenge);
+    if (record === undefined)
+      return fromFailure({
+        code: 'ERR_CHALLENGE_UNKNOWN',
+        message: 'no pending challenge (unknown or already used)',
+      });
+    if (record.factor !== factor || (record.userId !== null && record.userId !== userId)) {
+      return fromFailure({
+        code: 'ERR_CHALLENGE_CONTEXT_MISMATCH',
+        message: 'challenge was issued for another ceremony or user',
+      });
+    }
+    if (ctx.clock().getTime() >= record.expiresAt)
+      return fromFailure({ code: 'ERR_CHALLENGE_EXPIRED', message: 'challenge expired' });
+    return record;
+  }
+
+  const ceremony = (record: ChallengeRecord) => ({
+    expectedChallenge: isBase64url(record.challenge)
+      ? record.challenge
+      : (c: string) => c === record.challenge,
+    expectedOrigin: record.origin ?? ctx.origins,
+    expectedRpId: rpIds,
+    ...(policies.expectedType === undefined ? {} : { expectedType: policies.expectedType }),
+    ...(policies.allowCrossOrigin === undefined ? {} : { allowCrossOrigin: policies.allowCrossOrigin }),
+    ...(policies.topOrigins === undefined ? {} : { expectedTopOrigin: policies.topOrigins }),
+    requireUserVerification: policies.requireUserVerification === true,
+    ...(policies.supportedAlgorithms === undefined
+      ? {}
+      : { supportedAlgorithms: policies.supportedAlgorithms }),
+    ...(crypto === undefined ? {} : { crypto }),
+  });
+
+  const descriptors = (creds: readonly CredentialRecord[]) =>
+    creds.map((c) => {
+      const transports = c.data['transports'];
+      return { id: c.id, ...(Array.isArray(transports) ? { transports: transports as string[] } : {}) };
+    });
+
+  return {
+    async startRegistration(input) {
+      const userId = requireUserId(input?.userId);
+      const origin = requireOrigin(ctx, input.origin);
+      const existing = await store.credentials.list(userId);
+      const u2fAppId = existing.find((c) => c.factor === 'u2f')?.data['appId'];
+      const options = generateRegistrationOptions({
+        rpName: ctx.rp.name,
+        rpId: ctx.rp.id,
+        userName: input.userName,
+        ...(input.userDisplayName === undefined ? {} : { userDisplayName: input.userDisplayName }),
+        userId: new TextEncoder().encode(userId),
+        timeout: timeoutMs,
+        attestation: policies.attestation ?? 'none',
+        ...(policies.supportedAlgorithms === undefined
+          ? {}
+          : { supportedAlgorithms: policies.supportedAlgorithms }),
+        excludeCredentials: descriptors(existing) as never,
+        // A user with legacy U2F keys: the browser refuses to re-register them (appidExclude).
+        ...(typeof u2fAppId === 'string' ? { appidExclude: u2fAppId } : {}),
+      });
+      await issue('webauthn.registration', userId, origin, options.challenge, null);
+      return options;
+    },
+
+    async finishRegistration(input) {
+      const userId = requireUserId(input?.userId);
+      const record = await take(input.response, 'webauthn.registration', userId);
+      if ('factorResult' in record) return record;
+      const result = await verifyRegistration(input.response, {
+        ...ceremony(record),
+        ...(policies.requireUserPresence === undefined
+          ? {}
+          : { requireUserPresence: policies.requireUserPresence }),
+        ...(policies.trustAnchors === undefined ? {} : { trustAnchors: policies.trustAnchors }),
+        ...(policies.extraIntermediates === undefined
+          ? {}
+          : { extraIntermediates: policies.extraIntermediates }),
+        ...(policies.requireTrustedAttestation === undefined
+          ? {}
+          : { requireTrustedAttestation: policies.requireTrustedAttestation }),
+        now: ctx.clock(),
+      });
+      if (!result.verified) return fromFailure(result);
+      try {
+        await store.credentials.put({
+          id: result.credentialIdBase64url,
+          userId,
+          factor: 'webauthn',
+          publicKey: result.publicKey,
+          signCount: result.signCount,
+          createdAt: ctx.clock().getTime(),
+          lastUsedAt: null,
+          data: {
+            alg: result.alg,
+            aaguid: result.aaguid,
+            fmt: result.attestation.fmt,
+            attestationType: result.attestation.type,
+            trusted: result.attestation.trusted,
+            transports: [...result.transports],
+            backupEligible: result.backupEligible,
+            backupState: result.backupState,
+            uvInitialized: result.userVerified,
+            // user.id as sent in the creation options: checked against the assertion's userHandle.
+            userHandle: encodeBase64url(new TextEncoder().encode(userId)),
+          },
+        });
+      } catch (error) {
+        if ((error as { code?: unknown })?.code === 'ERR_STORE_CONFLICT') {
+          return rejected('ERR_CREDENTIAL_EXISTS', 'this credential id is already registered');
+        }
+        throw error;
+      }
+      return success({
+        credentialId: result.credentialIdBase64url,
+        alg: result.alg,
+        aaguid: result.aaguid,
+        fmt: result.attestation.fmt,
+        attestationType: result.attestation.type,
+        trusted: result.attestation.trusted,
+        backupEligible: result.backupEligible,
+        backupState: result.backupState,
+        transports: result.transports,
+      });
+    },
+
+    async startAuthentication(input) {
+      const userId = input?.userId === undefined ? null : requireUserId(input.userId);
+      const origin = requireOrigin(ctx, input.origin);
+      const creds = userId === null ? [] : await store.credentials.list(userId);
+      const u2fAppId = creds.find((c) => c.factor === 'u2f')?.data['appId'];
+      const options = generateAuthenticationOptions({
+        rpId: ctx.rp.id,
+        timeout: timeoutMs,
+        allowCredentials: descriptors(creds) as never,
+        userVerification: policies.requireUserVerification === true ? 'required' : 'preferred',
+        // Credentials registered through U2F sign with the old AppID (WebAuthn §10.1.1 appid).
+        ...(typeof u2fAppId === 'string' ? { appid: u2fAppId } : {}),
+      });
+      await issue('webauthn.authentication', userId, origin, options.challenge, {
+        allowCredentials: creds.map((c) => c.id),
+      });
+      return options;
+    },
+
+    async finishAuthentication(input) {
+      const userId = input?.userId === undefined ? undefined : requireUserId(input.userId);
+      const record = await take(input.response, 'webauthn.authentication', userId);
+      if ('factorResult' in record) return record;
+      const id = (input.response as { id?: unknown })?.id;
+      const cred = typeof id === 'string' ? await store.credentials.get(id) : undefined;
+      if (cred === undefined || (userId !== undefined && cred.userId !== userId)) {
+        return rejected('ERR_FACTOR_NOT_FOUND', 'no registered credential with this id for this user');
+      }
+      const allow = (record.data as { allowCredentials?: string[] } | null)?.allowCredentials;
+      const appId = cred.data['appId'];
+      const backupEligible = cred.data['backupEligible'];
+      const userHandle = cred.data['userHandle'];
+      const result = await verifyAuthenticationAsync(input.response, {
+        ...ceremony(record),
+        credential: {
+          id: cred.id,
+          // A U2F registration carries the raw P-256 point; WebAuthn wants a COSE key.
+          publicKey: cred.factor === 'u2f' ? coseKeyFromU2fPublicKey(cred.publicKey) : cred.publicKey,
+          signCount: cred.signCount,
+          ...(typeof backupEligible === 'boolean' ? { backupEligible } : {}),
+          ...(typeof userHandle === 'string' ? { userHandle } : {}),
+        },
+        ...(allow !== undefined && allow.length > 0 ? { allowCredentials: allow } : {}),
+        ...(typeof appId === 'string' ? { appid: appId } : {}),
+      });
+      if (!result.verified) return fromFailure(result);
+      const moved = await store.credentials.updateCounter(cred.id, cred.signCount, result.newSignCount, {
+        lastUsedAt: ctx.clock().getTime(),
+        data: { backupState: result.backupState },
+      });
+      if (!moved)
+        return rejected('ERR_COUNTER_RACE', 'a concurrent verification updated this credential first');
+      return success({
+        credentialId: cred.id,
+        userId: cred.userId,
+        signCount: result.newSignCount,
+        userVerified: result.userVerified,
+        backupState: result.backupState,
+        appidUsed: result.appidUsed,
+      });
+    },
+  };
+}
