@@ -44,7 +44,7 @@ describe.each(BACKENDS)('§7.2 authentication on the %s backend', (_name, crypto
   const appidReg: Registered = register({}, { rpId: APPID, skipRpIdCheck: true });
 
   const options = async (
-    over: Partial<VerifyAuthenticationOptions> & {
+    over: Partial<Omit<VerifyAuthenticationOptions, 'credential'>> & {
       credential?: Partial<VerifyAuthenticationOptions['credential']>;
     } = {},
     r: Registered = reg,
