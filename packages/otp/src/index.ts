@@ -43,6 +43,12 @@ export {
   otpKeyCacheSize,
 } from './keyed.ts';
 export {
+  decodeOktaSharedSecret,
+  type OktaOtpConfig,
+  type OktaOtpProfile,
+  oktaProfileToOtpConfig,
+} from './okta.ts';
+export {
   type Clock,
   DEFAULT_ALGORITHM,
   DEFAULT_DIGITS,
@@ -58,6 +64,7 @@ export {
   type TimeInput,
   type TotpTimeParams,
 } from './params.ts';
+export { type QrFormat, type QrOptions, renderQrCode } from './qr.ts';
 export {
   DEFAULT_TOTP_RESYNC_WINDOW,
   type DuoResyncOptions,
@@ -111,6 +118,15 @@ export {
   type VerifyTotpOptions,
   verifyTotp,
 } from './totp.ts';
+export {
+  formatOtpauthUri,
+  MAX_LABEL_PART_LENGTH,
+  MAX_OTPAUTH_URI_LENGTH,
+  type OtpauthKey,
+  type OtpauthKeyInput,
+  type ParsedOtpauthUri,
+  parseOtpauthUri,
+} from './uri.ts';
 export {
   DEFAULT_VIP_HOTP_LOOK_AHEAD,
   DEFAULT_VIP_TOTP_WINDOW,
