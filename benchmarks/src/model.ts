@@ -79,6 +79,8 @@ export interface ExtraMeasurement {
   readonly values: Readonly<Record<string, number>>;
   readonly units: Readonly<Record<string, string>>;
   readonly notes: readonly string[];
+  /** Set when the measurement could not be made or its correctness check failed. */
+  readonly error?: string;
 }
 
 /** A builder's answer: its groups, or why a case cannot be measured yet. */

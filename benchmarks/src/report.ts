@@ -86,12 +86,14 @@ export function groupMarkdown(g: GroupResult, rounds: number): string {
 }
 
 export function extraMarkdown(m: ExtraMeasurement): string {
-  const lines = [`### ${m.title}`, '', '| measure | value |', '| --- | ---: |'];
+  const lines = [`### ${m.title}`, ''];
+  if (m.error !== undefined) lines.push(`- **FAILED**: ${m.error}`, '');
+  if (Object.keys(m.values).length > 0) lines.push('| measure | value |', '| --- | ---: |');
   for (const [k, v] of Object.entries(m.values)) {
     const unit = m.units[k] ?? '';
     lines.push(`| ${k} | ${Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(2)} ${unit} |`);
   }
-  lines.push('');
+  if (Object.keys(m.values).length > 0) lines.push('');
   for (const n of m.notes) lines.push(`- ${n}`);
   if (m.notes.length > 0) lines.push('');
   return lines.join('\n');

@@ -116,7 +116,10 @@ async function main(): Promise<number> {
     targetsMarkdown(targets),
   ].join('\n');
 
-  const failedChecks = results.flatMap((r) => r.failed.map((f) => `${r.id}/${f.key}: ${f.error}`));
+  const failedChecks = [
+    ...results.flatMap((r) => r.failed.map((f) => `${r.id}/${f.key}: ${f.error}`)),
+    ...extras.flatMap((m) => (m.error === undefined ? [] : [`${m.key}: ${m.error}`])),
+  ];
   const gateFailures = targets.filter(
     (t) => t.gate && (t.status === 'not met' || (t.status === 'not evaluated' && !args.allowPending)),
   );

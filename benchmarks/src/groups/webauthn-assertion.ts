@@ -1,4 +1,4 @@
-import { createHash, verify as nodeVerify } from 'node:crypto';
+import { createHash, type KeyObject, verify as nodeVerify } from 'node:crypto';
 import type { FixtureCase } from '@factorkit/testkit';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
@@ -114,7 +114,7 @@ function limitCases(spec: AlgSpec, input: AssertionInput): BenchCase[] {
     run: () => nodeVerify(digest, data, key, sig),
     check: () => expect(nodeVerify(digest, data, key, sig) === true, 'raw node:crypto verify is true'),
   };
-  const out = [raw];
+  const out = [raw, minimalPipeline(digest, key, input)];
   const cose = decodeCoseKey(input.cosePublicKey);
   if (spec.name === 'ES256') {
     const x = cose.get(-2) as Uint8Array;
@@ -142,6 +142,46 @@ function limitCases(spec: AlgSpec, input: AssertionInput): BenchCase[] {
     });
   }
   return out;
+}
+
+/**
+ * A reference, not a verifier: the least work an assertion check can do with a cached key —
+ * decode the three fields, parse clientDataJSON and compare type/challenge/origin, compare
+ * rpIdHash and the UP flag, hash clientDataJSON, verify. It shows how much of factorkit's
+ * overhead over the raw verify is inherent to the ceremony.
+ */
+function minimalPipeline(digest: string | null, key: KeyObject, input: AssertionInput): BenchCase {
+  const r = obj(input.response.response, 'response.response');
+  const fields = {
+    authenticatorData: str(r['authenticatorData'], 'authenticatorData'),
+    clientDataJSON: str(r['clientDataJSON'], 'clientDataJSON'),
+    signature: str(r['signature'], 'signature'),
+  };
+  const rpIdHash = createHash('sha256').update(input.rpId).digest();
+  const run = (): boolean => {
+    const authData = Buffer.from(fields.authenticatorData, 'base64url');
+    const clientDataJSON = Buffer.from(fields.clientDataJSON, 'base64url');
+    const sig = Buffer.from(fields.signature, 'base64url');
+    const cd = JSON.parse(clientDataJSON.toString('utf8')) as Record<string, unknown>;
+    if (
+      cd['type'] !== 'webauthn.get' ||
+      cd['challenge'] !== input.challenge ||
+      cd['origin'] !== input.origin
+    ) {
+      return false;
+    }
+    if (!authData.subarray(0, 32).equals(rpIdHash) || ((authData[32] ?? 0) & 1) === 0) return false;
+    const hash = createHash('sha256').update(clientDataJSON).digest();
+    return nodeVerify(digest, Buffer.concat([authData, hash]), key, sig);
+  };
+  return {
+    key: 'minimal',
+    label: 'minimal pipeline with cached KeyObject (reference)',
+    role: 'limit',
+    async: false,
+    run,
+    check: () => expect(run(), 'the minimal pipeline accepts the assertion'),
+  };
 }
 
 function simpleWebAuthnCase(input: AssertionInput): BenchCase {
@@ -193,6 +233,8 @@ export async function assertionGroups(): Promise<Group[]> {
       comparisons.push({ key: `${c.key}/simplewebauthn`, subject: c.key, baseline: 'simplewebauthn' });
       const limit = c.key.endsWith('-portable') && keys.has('raw-noble') ? 'raw-noble' : 'raw-node';
       comparisons.push({ key: `${c.key}/${limit}`, subject: c.key, baseline: limit });
+      if (c.key === 'fk-prepared')
+        comparisons.push({ key: `${c.key}/minimal`, subject: c.key, baseline: 'minimal' });
     }
     groups.push({
       id,
