@@ -64,6 +64,14 @@ export {
   type TimeInput,
   type TotpTimeParams,
 } from './params.ts';
+export {
+  createHotpVerifier,
+  createTotpVerifier,
+  type HotpVerifier,
+  type HotpVerifierOptions,
+  type TotpVerifier,
+  type TotpVerifierOptions,
+} from './prepared.ts';
 export { type QrFormat, type QrOptions, renderQrCode } from './qr.ts';
 export {
   DEFAULT_TOTP_RESYNC_WINDOW,
