@@ -1,0 +1,111 @@
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ParsedCertificate, parseCertificate } from '../src/certificate.ts';
+import { verifyCertificateChain } from '../src/trust.ts';
+
+// Catalog ATT-1/ATT-5: chains are built only to configured anchors, with validity, CA and
+// pathLen checks; a self-signed certificate in x5c or in extraIntermediates never ends a path.
+
+const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const NOW = new Date('2030-06-01T00:00:00Z');
+const NOT_BEFORE = new Date('2025-01-01T00:00:00Z');
+const NOT_AFTER = new Date('2040-01-01T00:00:00Z');
+
+interface Issued {
+  readonly cert: ParsedCertificate;
+  readonly keys: CryptoKeyPair;
+  readonly name: string;
+}
+
+let serial = 1;
+async function issue(
+  name: string,
+  issuer: Issued | undefined,
+  opts: { ca?: boolean; pathLength?: number; notAfter?: Date; notBefore?: Date; noBasicConstraints?: boolean } = {},
+): Promise<Issued> {
+  const keys = (await crypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const extensions: x509.Extension[] = [];
+  if (!opts.noBasicConstraints) extensions.push(new x509.BasicConstraintsExtension(opts.ca ?? false, opts.pathLength, true));
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: (serial++).toString(16).padStart(2, '0'),
+    subject: name,
+    issuer: issuer?.name ?? name,
+    notBefore: opts.notBefore ?? NOT_BEFORE,
+    notAfter: opts.notAfter ?? NOT_AFTER,
+    signingAlgorithm: alg,
+    publicKey: keys.publicKey,
+    signingKey: (issuer?.keys ?? keys).privateKey,
+    extensions,
+  });
+  return { cert: parseCertificate(new Uint8Array(cert.rawData)), keys, name };
+}
+
+describe('attestation trust chains', () => {
+  let root: Issued;
+  let inter: Issued;
+  let leaf: Issued;
+  let attackerRoot: Issued;
+  let attackerLeaf: Issued;
+  beforeAll(async () => {
+    root = await issue('CN=Root,O=Vendor,C=US', undefined, { ca: true });
+    inter = await issue('CN=Intermediate,O=Vendor,C=US', root, { ca: true, pathLength: 0 });
+    leaf = await issue('CN=Leaf,OU=Authenticator Attestation,O=Vendor,C=US', inter);
+    // The attacker copies the real names onto their own keys.
+    attackerRoot = await issue('CN=Intermediate,O=Vendor,C=US', undefined, { ca: true });
+    attackerLeaf = await issue('CN=Leaf,OU=Authenticator Attestation,O=Vendor,C=US', attackerRoot);
+  });
+
+  it('trusts leaf → intermediate → configured root', async () => {
+    const r = await verifyCertificateChain([leaf.cert, inter.cert], { anchors: [root.cert], now: NOW });
+    expect(r).toMatchObject({ trusted: true });
+    expect(r.path).toHaveLength(3);
+    // The intermediate may also come out of band.
+    const oob = await verifyCertificateChain([leaf.cert], { anchors: [root.cert], extraIntermediates: [inter.cert], now: NOW });
+    expect(oob.trusted).toBe(true);
+  });
+
+  it('ATT-1: a self-signed certificate inside x5c is never an anchor (GHSA-6hxq-p678-4hr2)', async () => {
+    const r = await verifyCertificateChain([attackerLeaf.cert, attackerRoot.cert], { anchors: [root.cert], now: NOW });
+    expect(r.trusted).toBe(false);
+  });
+
+  it('a root passed only as an intermediate never makes a chain trusted', async () => {
+    const r = await verifyCertificateChain([leaf.cert, inter.cert, root.cert], {
+      anchors: [attackerRoot.cert],
+      extraIntermediates: [root.cert],
+      now: NOW,
+    });
+    expect(r.trusted).toBe(false);
+  });
+
+  it('no anchors: never trusted', async () => {
+    expect((await verifyCertificateChain([leaf.cert, inter.cert], { anchors: [], now: NOW })).trusted).toBe(false);
+  });
+
+  it('ATT-5: validity at now is checked for the leaf, intermediates and the anchor', async () => {
+    expect((await verifyCertificateChain([leaf.cert, inter.cert], { anchors: [root.cert], now: new Date('2041-01-01') })).trusted).toBe(false);
+    expect((await verifyCertificateChain([leaf.cert, inter.cert], { anchors: [root.cert], now: new Date('2024-01-01') })).trusted).toBe(false);
+    const expiredInter = await issue('CN=Old Intermediate,O=Vendor,C=US', root, { ca: true, notAfter: new Date('2029-01-01') });
+    const leaf2 = await issue('CN=Leaf2,OU=Authenticator Attestation,O=Vendor,C=US', expiredInter);
+    expect((await verifyCertificateChain([leaf2.cert, expiredInter.cert], { anchors: [root.cert], now: NOW })).trusted).toBe(false);
+  });
+
+  it('basicConstraints: an issuer must be a CA, and pathLenConstraint is enforced', async () => {
+    const notCa = await issue('CN=Not A CA,O=Vendor,C=US', root, { ca: false });
+    const leaf3 = await issue('CN=Leaf3,O=Vendor,C=US', notCa);
+    expect((await verifyCertificateChain([leaf3.cert, notCa.cert], { anchors: [root.cert], now: NOW })).trusted).toBe(false);
+    const noBc = await issue('CN=No BC,O=Vendor,C=US', root, { noBasicConstraints: true });
+    const leaf4 = await issue('CN=Leaf4,O=Vendor,C=US', noBc);
+    expect((await verifyCertificateChain([leaf4.cert, noBc.cert], { anchors: [root.cert], now: NOW })).trusted).toBe(false);
+    // inter has pathLen 0: another CA below it breaks the constraint.
+    const sub = await issue('CN=Sub,O=Vendor,C=US', inter, { ca: true });
+    const leaf5 = await issue('CN=Leaf5,O=Vendor,C=US', sub);
+    expect((await verifyCertificateChain([leaf5.cert, sub.cert, inter.cert], { anchors: [root.cert], now: NOW })).trusted).toBe(false);
+  });
+
+  it('a wrong anchor with the right name does not verify the signature', async () => {
+    const fakeRoot = await issue('CN=Root,O=Vendor,C=US', undefined, { ca: true });
+    expect((await verifyCertificateChain([leaf.cert, inter.cert], { anchors: [fakeRoot.cert], now: NOW })).trusted).toBe(false);
+  });
+});
