@@ -235,7 +235,26 @@ export function registrationGroup(
     fail('ERR_INVALID_CBOR'),
     'attestationObject missing its last byte.',
   );
-  if (format === 'none') {
+  if (format === 'apple') {
+    add(
+      'registration-nonce-mismatch',
+      mutate.setFlag(reg, 'UV', false),
+      fail('ERR_ATTESTATION_INVALID'),
+      'UV flag cleared after attestation: the nonce extension of the credential certificate no longer equals SHA-256(authData || clientDataHash) (§8.8 steps 2-4).',
+    );
+    add(
+      'registration-x5c-missing',
+      mutate.setAttestation(reg, 'apple', new Map()),
+      fail('ERR_ATTESTATION_INVALID'),
+      'apple attStmt without x5c.',
+    );
+    add(
+      'registration-credential-key-mismatch',
+      appleOtherCredentialKey(reg),
+      fail('ERR_ATTESTATION_INVALID'),
+      'credCert belongs to another registration of the same authenticator: its public key is not the credential public key (§8.8 step 5), and its nonce is for other data.',
+    );
+  } else if (format === 'none') {
     add(
       'registration-none-with-statement',
       mutate.setAttestation(reg, 'none', new Map([['sig', new Uint8Array(8)]])),
@@ -255,7 +274,7 @@ export function registrationGroup(
       fail('ERR_INVALID_SIGNATURE'),
       'attStmt.sig is a well-formed signature over the right data by an unrelated key.',
     );
-    if (format === 'packed') {
+    if (format === 'packed' || format === 'tpm' || format === 'android-key') {
       const other = alg === 'ES256' ? -257 : -7;
       add(
         'registration-alg-swapped',
@@ -278,6 +297,28 @@ export function registrationGroup(
         aaguidMismatch(va, reg),
         fail('ERR_ATTESTATION_AAGUID_MISMATCH'),
         'authData AAGUID changed; attStmt re-signed with the leaf key, whose id-fido-gen-ce-aaguid extension holds the original AAGUID (§8.2.1).',
+      );
+    }
+    if (format === 'tpm') {
+      add(
+        'registration-pubarea-mismatch',
+        patchStatementBytes(reg, 'pubArea', -1),
+        fail('ERR_ATTESTATION_INVALID'),
+        'Last byte of pubArea.unique changed: pubArea no longer describes the credential public key and certInfo.attested.name no longer matches (§8.3.2).',
+      );
+      add(
+        'registration-certinfo-magic',
+        patchStatementBytes(reg, 'certInfo', 0),
+        fail('ERR_ATTESTATION_INVALID'),
+        'certInfo.magic is not TPM_GENERATED_VALUE (signature also invalid).',
+      );
+    }
+    if (format === 'android-key') {
+      add(
+        'registration-challenge-not-in-certificate',
+        androidStaleCertificate(va, reg),
+        fail('ERR_ATTESTATION_INVALID'),
+        'x5c[0] is the credential certificate of the same key but with another attestationChallenge; sig re-made with the credential key (§8.4: attestationChallenge must equal clientDataHash).',
       );
     }
     if (format === 'fido-u2f') {
@@ -314,6 +355,64 @@ function aaguidMismatch(va: VirtualAuthenticator, reg: RegistrationResponseJSON)
       attestationObject: toBase64url(encodeCbor(ao)),
     },
   };
+}
+
+/** Flips one byte of a binary attStmt member (negative index counts from the end). */
+function patchStatementBytes(
+  reg: RegistrationResponseJSON,
+  member: string,
+  index: number,
+): RegistrationResponseJSON {
+  const ao = decodeCborMap(fromBase64url(reg.response.attestationObject));
+  const stmt = new Map(ao.get('attStmt') as Map<string, CborValue>);
+  const bytes = new Uint8Array(stmt.get(member) as Uint8Array);
+  const i = index < 0 ? bytes.length + index : index;
+  bytes[i] = (bytes[i] ?? 0) ^ 0x01;
+  stmt.set(member, bytes);
+  ao.set('attStmt', stmt);
+  return { ...reg, response: { ...reg.response, attestationObject: toBase64url(encodeCbor(ao)) } };
+}
+
+/** Apple credCert of a second credential put in place of the first one's. */
+function appleOtherCredentialKey(reg: RegistrationResponseJSON): RegistrationResponseJSON {
+  const other = new VirtualAuthenticator({ seed: 'fixtures/apple-other', attestationFormat: 'apple' });
+  const r2 = other.createCredential({
+    origin: ORIGIN,
+    publicKey: {
+      rp: { id: RP_ID, name: 'Example' },
+      user: { id: 'dXNlci0y', name: 'bob', displayName: 'Bob' },
+      challenge: challengeFor('apple-other'),
+      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+      attestation: 'direct',
+    },
+  });
+  const stmt2 = decodeCborMap(fromBase64url(r2.response.attestationObject)).get('attStmt') as Map<
+    string,
+    CborValue
+  >;
+  return mutate.setAttestation(reg, 'apple', stmt2);
+}
+
+/** android-key: certificate issued for another clientDataHash, signature redone over the real data. */
+function androidStaleCertificate(
+  va: VirtualAuthenticator,
+  reg: RegistrationResponseJSON,
+): RegistrationResponseJSON {
+  // Re-attest over a different clientDataJSON to get a certificate with another challenge.
+  const ao = decodeCborMap(fromBase64url(reg.response.attestationObject));
+  const authData = ao.get('authData') as Uint8Array;
+  const stale = decodeCborMap(
+    va.reattest(
+      fromBase64url(reg.response.attestationObject),
+      authData,
+      new TextEncoder().encode('{"stale":true}'),
+    ),
+  );
+  const staleX5c = (stale.get('attStmt') as Map<string, CborValue>).get('x5c') as CborValue;
+  const stmt = new Map(ao.get('attStmt') as Map<string, CborValue>);
+  stmt.set('x5c', staleX5c);
+  ao.set('attStmt', stmt);
+  return { ...reg, response: { ...reg.response, attestationObject: toBase64url(encodeCbor(ao)) } };
 }
 
 function u2fTwoCerts(reg: RegistrationResponseJSON): RegistrationResponseJSON {
@@ -945,8 +1044,8 @@ node:crypto alone (not with factorkit's verifiers).
   validity 2024-01-01 to 2049-12-31); its root is in \`context.trustAnchors\` where a chain exists.
 - Negatives name the failing step in \`expect.error\` with the code factorkit uses. Most are
   re-signed after the mutation so that only that step fails.
-- \`webauthn/<format>-<alg>/\`: registrations (none, packed self, packed full x5c, fido-u2f) per
-  COSE algorithm; \`webauthn/assertion-<alg>/\`: authentications.
+- \`webauthn/<format>-<alg>/\`: registrations (none, packed self, packed full x5c, fido-u2f,
+  tpm with RSA and ECC keys, android-key, apple) per COSE algorithm; \`webauthn/assertion-<alg>/\`: authentications.
 - \`u2f/\`: U2F JS API register/sign responses (websafe base64).
 - \`hotp/\`, \`totp/\`: per hash algorithm. \`vip/\`: kind \`totp\` with \`response.nextCode\` and
   \`options.consecutive = 2\` for VIP's two consecutive security codes.
@@ -962,6 +1061,13 @@ export function generateFixtures(): GeneratedFile[] {
     authenticationGroup(out, `virtual/webauthn/assertion-${alg.toLowerCase()}`, alg);
   }
   registrationGroup(out, 'virtual/webauthn/fido-u2f-es256', 'fido-u2f', false, 'ES256');
+  for (const alg of ['RS256', 'PS256', 'ES256', 'ES384', 'ES512'] as const) {
+    registrationGroup(out, `virtual/webauthn/tpm-${alg.toLowerCase()}`, 'tpm', false, alg);
+  }
+  for (const alg of ['ES256', 'ES384', 'ES512', 'RS256'] as const) {
+    registrationGroup(out, `virtual/webauthn/android-key-${alg.toLowerCase()}`, 'android-key', false, alg);
+  }
+  registrationGroup(out, 'virtual/webauthn/apple-es256', 'apple', false, 'ES256');
   u2fGroup(out);
   for (const [alg, digits] of OTP_ALGS) {
     hotpGroup(out, alg, digits);

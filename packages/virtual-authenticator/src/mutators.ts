@@ -300,6 +300,8 @@ export function resignWithOtherKey<T extends WebAuthnResponse>(r: T, alg?: CoseA
       reservedRsaKey: true,
     });
     let signed = concat(parts.authenticatorData, sha256(parts.clientDataJSON));
+    const certInfo = stmt.get('certInfo');
+    if (fmt === 'tpm' && certInfo instanceof Uint8Array) signed = certInfo;
     if (fmt === 'fido-u2f') {
       const d = decodeAuthenticatorData(parts.authenticatorData);
       const acd = d.attestedCredentialData;

@@ -2,6 +2,7 @@
 // createCredential() and getAssertion() return exactly what `navigator.credentials.*`
 // hands a relying party, serialised with toJSON() (WebAuthn L3 §5.1.8 / §5.1.9).
 import { buildAttestationStatement } from './attestation.ts';
+import { PLATFORM_ALGORITHMS } from './attestation-platform.ts';
 import {
   type AuthenticatorFlags,
   decodeAuthenticatorData,
@@ -367,7 +368,13 @@ export class VirtualAuthenticator {
     params: readonly { readonly type: string; readonly alg: number }[],
     format: AttestationFormat,
   ): CoseAlgorithmName {
-    const supported = format === 'fido-u2f' ? ['ES256'] : (this.#options.algorithms ?? DEFAULT_ALGORITHMS);
+    const configured = this.#options.algorithms ?? DEFAULT_ALGORITHMS;
+    const supported =
+      format === 'fido-u2f'
+        ? ['ES256']
+        : format === 'tpm' || format === 'android-key' || format === 'apple'
+          ? configured.filter((a) => PLATFORM_ALGORITHMS[format].includes(a))
+          : configured;
     if (!Array.isArray(params)) throw new TypeError('publicKey.pubKeyCredParams must be an array');
     // The RP's order expresses its preference (§5.4 pubKeyCredParams).
     const requested =

@@ -165,6 +165,32 @@ export function checkRegistration(
       if (!verify('sha256', data, leaf.publicKey, stmt.get('sig') as Uint8Array)) throw new Error('u2f sig');
       break;
     }
+    case 'tpm':
+      checkChain();
+      checkTpm(stmt, cred, ad.credentialPublicKey, signed, x5c?.[0] as X509Certificate);
+      break;
+    case 'android-key': {
+      checkChain();
+      const leaf = x5c?.[0] as X509Certificate;
+      if (!sameKey(leaf.publicKey, cred.key)) throw new Error('android leaf key != credential key');
+      if (!verifySig(stmt.get('alg') as number, cred.key, signed, stmt.get('sig') as Uint8Array))
+        throw new Error('android sig');
+      // attestationChallenge (OCTET STRING of clientDataHash) inside the KeyDescription extension.
+      const ext = findExtension(leaf.raw, '060a2b06010401d679020111');
+      if (ext === undefined || !ext.includes(Buffer.concat([Buffer.of(0x04, 0x20), sha256(cdj)])))
+        throw new Error('android challenge');
+      if (ext.includes(Buffer.from('bf8458', 'hex'))) throw new Error('allApplications present');
+      break;
+    }
+    case 'apple': {
+      checkChain();
+      const leaf = x5c?.[0] as X509Certificate;
+      if (!sameKey(leaf.publicKey, cred.key)) throw new Error('apple leaf key != credential key');
+      const nonce = createHash('sha256').update(signed).digest();
+      const ext = findExtension(leaf.raw, '06092a864886f763640802');
+      if (ext === undefined || !ext.subarray(-32).equals(nonce)) throw new Error('apple nonce');
+      break;
+    }
     default:
       throw new Error(`fmt ${fmt} not checked here`);
   }
@@ -200,4 +226,54 @@ export function checkAssertion(
   if (!verifySig(alg, key, Buffer.concat([ad, sha256(cdj)]), b64u(response.response.signature)))
     throw new Error('signature');
   return parsed;
+}
+
+function sameKey(a: KeyObject, b: KeyObject): boolean {
+  return a.export({ type: 'spki', format: 'der' }).equals(b.export({ type: 'spki', format: 'der' }));
+}
+
+/** §8.3.1 tpm verification with node:crypto and hand-parsed TPM structures. */
+function checkTpm(
+  stmt: Map<string, unknown>,
+  cred: { key: KeyObject; alg: number },
+  cose: Buffer,
+  signed: Buffer,
+  aik: X509Certificate,
+): void {
+  if (stmt.get('ver') !== '2.0') throw new Error('tpm ver');
+  const pubArea = Buffer.from(stmt.get('pubArea') as Uint8Array);
+  const certInfo = Buffer.from(stmt.get('certInfo') as Uint8Array);
+  const m = decodeCborMap(cose);
+  const type = pubArea.readUInt16BE(0);
+  let o = 8;
+  o += 2 + pubArea.readUInt16BE(o); // authPolicy
+  if (type === 0x0001) {
+    o += 10; // symmetric, scheme, keyBits, exponent
+    const n = pubArea.subarray(o + 2, o + 2 + pubArea.readUInt16BE(o));
+    if (!n.equals(Buffer.from(m.get(-1) as Uint8Array))) throw new Error('tpm n');
+  } else if (type === 0x0023) {
+    o += 8;
+    const xLen = pubArea.readUInt16BE(o);
+    const x = pubArea.subarray(o + 2, o + 2 + xLen);
+    const y = pubArea.subarray(o + 4 + xLen, o + 4 + xLen + pubArea.readUInt16BE(o + 2 + xLen));
+    if (!x.equals(Buffer.from(m.get(-2) as Uint8Array)) || !y.equals(Buffer.from(m.get(-3) as Uint8Array)))
+      throw new Error('tpm xy');
+  } else throw new Error('tpm type');
+  if (certInfo.readUInt32BE(0) !== 0xff544347 || certInfo.readUInt16BE(4) !== 0x8017)
+    throw new Error('tpm magic/type');
+  let c = 6;
+  c += 2 + certInfo.readUInt16BE(c); // qualifiedSigner
+  const extraData = certInfo.subarray(c + 2, c + 2 + certInfo.readUInt16BE(c));
+  c += 2 + extraData.length + 17 + 8;
+  const name = certInfo.subarray(c + 2, c + 2 + certInfo.readUInt16BE(c));
+  const alg = stmt.get('alg') as number;
+  const hash = alg === -35 ? 'sha384' : alg === -36 ? 'sha512' : 'sha256';
+  if (!extraData.equals(createHash(hash).update(signed).digest())) throw new Error('tpm extraData');
+  if (!name.equals(Buffer.concat([Buffer.of(0, 0x0b), createHash('sha256').update(pubArea).digest()])))
+    throw new Error('tpm name');
+  if (!verifySig(alg, aik.publicKey, certInfo, stmt.get('sig') as Uint8Array)) throw new Error('tpm sig');
+  if ((aik.subject ?? '') !== '') throw new Error('tpm subject not empty');
+  if (!(aik.keyUsage ?? []).includes('2.23.133.8.3')) throw new Error('tpm eku');
+  if (aik.ca) throw new Error('tpm aik is CA');
+  void cred;
 }

@@ -39,6 +39,9 @@ for (const alg of ALGS) {
   CASES.push(['none', false, alg], ['packed', true, alg], ['packed', false, alg]);
 }
 CASES.push(['fido-u2f', false, 'ES256']);
+for (const alg of ['ES256', 'ES384', 'ES512', 'RS256', 'PS256'] as const) CASES.push(['tpm', false, alg]);
+for (const alg of ['ES256', 'ES384', 'ES512', 'RS256'] as const) CASES.push(['android-key', false, alg]);
+CASES.push(['apple', false, 'ES256']);
 
 describe('createCredential / getAssertion verify with node:crypto', () => {
   it.each(CASES)('%s (self=%s) %s', (format, self, alg) => {
@@ -104,6 +107,35 @@ describe('createCredential / getAssertion verify with node:crypto', () => {
     expect(int.verify(root.publicKey)).toBe(true);
     expect(root.verify(root.publicKey)).toBe(true);
     expect(leaf.validFrom).toContain('2024');
+  });
+});
+
+describe('platform formats', () => {
+  it('refuse algorithms the format cannot carry', () => {
+    expect(() => create(new VirtualAuthenticator({ attestationFormat: 'apple' }), -257)).toThrow(
+      VirtualAuthenticatorError,
+    );
+    expect(() => create(new VirtualAuthenticator({ attestationFormat: 'tpm' }), -8)).toThrow(
+      VirtualAuthenticatorError,
+    );
+  });
+  it('tpm AIK certificate: empty subject, critical SAN, AIK EKU, chain to the root', () => {
+    const va = new VirtualAuthenticator({ seed: 'tpm', attestationFormat: 'tpm' });
+    const reg = create(va, -257);
+    const stmt = decodeCborMap(b64u(reg.response.attestationObject)).get('attStmt') as Map<string, unknown>;
+    const aik = new X509Certificate((stmt.get('x5c') as Uint8Array[])[0] as Uint8Array);
+    expect(aik.subject ?? '').toBe('');
+    expect(aik.subjectAltName).toContain('2.23.133.2.1=');
+    expect(aik.keyUsage).toContain('2.23.133.8.3');
+    expect(stmt.get('alg')).toBe(-257);
+    expect(
+      decodeCborMap(
+        b64u(
+          create(new VirtualAuthenticator({ seed: 'tpm-ecc', attestationFormat: 'tpm' }), -7).response
+            .attestationObject,
+        ),
+      ).get('attStmt'),
+    ).toBeInstanceOf(Map);
   });
 });
 
