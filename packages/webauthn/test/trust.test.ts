@@ -22,11 +22,18 @@ let serial = 1;
 async function issue(
   name: string,
   issuer: Issued | undefined,
-  opts: { ca?: boolean; pathLength?: number; notAfter?: Date; notBefore?: Date; noBasicConstraints?: boolean } = {},
+  opts: {
+    ca?: boolean;
+    pathLength?: number;
+    notAfter?: Date;
+    notBefore?: Date;
+    noBasicConstraints?: boolean;
+  } = {},
 ): Promise<Issued> {
   const keys = (await crypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
   const extensions: x509.Extension[] = [];
-  if (!opts.noBasicConstraints) extensions.push(new x509.BasicConstraintsExtension(opts.ca ?? false, opts.pathLength, true));
+  if (!opts.noBasicConstraints)
+    extensions.push(new x509.BasicConstraintsExtension(opts.ca ?? false, opts.pathLength, true));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: (serial++).toString(16).padStart(2, '0'),
     subject: name,
@@ -61,12 +68,19 @@ describe('attestation trust chains', () => {
     expect(r).toMatchObject({ trusted: true });
     expect(r.path).toHaveLength(3);
     // The intermediate may also come out of band.
-    const oob = await verifyCertificateChain([leaf.cert], { anchors: [root.cert], extraIntermediates: [inter.cert], now: NOW });
+    const oob = await verifyCertificateChain([leaf.cert], {
+      anchors: [root.cert],
+      extraIntermediates: [inter.cert],
+      now: NOW,
+    });
     expect(oob.trusted).toBe(true);
   });
 
   it('ATT-1: a self-signed certificate inside x5c is never an anchor (GHSA-6hxq-p678-4hr2)', async () => {
-    const r = await verifyCertificateChain([attackerLeaf.cert, attackerRoot.cert], { anchors: [root.cert], now: NOW });
+    const r = await verifyCertificateChain([attackerLeaf.cert, attackerRoot.cert], {
+      anchors: [root.cert],
+      now: NOW,
+    });
     expect(r.trusted).toBe(false);
   });
 
@@ -80,32 +94,63 @@ describe('attestation trust chains', () => {
   });
 
   it('no anchors: never trusted', async () => {
-    expect((await verifyCertificateChain([leaf.cert, inter.cert], { anchors: [], now: NOW })).trusted).toBe(false);
+    expect((await verifyCertificateChain([leaf.cert, inter.cert], { anchors: [], now: NOW })).trusted).toBe(
+      false,
+    );
   });
 
   it('ATT-5: validity at now is checked for the leaf, intermediates and the anchor', async () => {
-    expect((await verifyCertificateChain([leaf.cert, inter.cert], { anchors: [root.cert], now: new Date('2041-01-01') })).trusted).toBe(false);
-    expect((await verifyCertificateChain([leaf.cert, inter.cert], { anchors: [root.cert], now: new Date('2024-01-01') })).trusted).toBe(false);
-    const expiredInter = await issue('CN=Old Intermediate,O=Vendor,C=US', root, { ca: true, notAfter: new Date('2029-01-01') });
+    expect(
+      (
+        await verifyCertificateChain([leaf.cert, inter.cert], {
+          anchors: [root.cert],
+          now: new Date('2041-01-01'),
+        })
+      ).trusted,
+    ).toBe(false);
+    expect(
+      (
+        await verifyCertificateChain([leaf.cert, inter.cert], {
+          anchors: [root.cert],
+          now: new Date('2024-01-01'),
+        })
+      ).trusted,
+    ).toBe(false);
+    const expiredInter = await issue('CN=Old Intermediate,O=Vendor,C=US', root, {
+      ca: true,
+      notAfter: new Date('2029-01-01'),
+    });
     const leaf2 = await issue('CN=Leaf2,OU=Authenticator Attestation,O=Vendor,C=US', expiredInter);
-    expect((await verifyCertificateChain([leaf2.cert, expiredInter.cert], { anchors: [root.cert], now: NOW })).trusted).toBe(false);
+    expect(
+      (await verifyCertificateChain([leaf2.cert, expiredInter.cert], { anchors: [root.cert], now: NOW }))
+        .trusted,
+    ).toBe(false);
   });
 
   it('basicConstraints: an issuer must be a CA, and pathLenConstraint is enforced', async () => {
     const notCa = await issue('CN=Not A CA,O=Vendor,C=US', root, { ca: false });
     const leaf3 = await issue('CN=Leaf3,O=Vendor,C=US', notCa);
-    expect((await verifyCertificateChain([leaf3.cert, notCa.cert], { anchors: [root.cert], now: NOW })).trusted).toBe(false);
+    expect(
+      (await verifyCertificateChain([leaf3.cert, notCa.cert], { anchors: [root.cert], now: NOW })).trusted,
+    ).toBe(false);
     const noBc = await issue('CN=No BC,O=Vendor,C=US', root, { noBasicConstraints: true });
     const leaf4 = await issue('CN=Leaf4,O=Vendor,C=US', noBc);
-    expect((await verifyCertificateChain([leaf4.cert, noBc.cert], { anchors: [root.cert], now: NOW })).trusted).toBe(false);
+    expect(
+      (await verifyCertificateChain([leaf4.cert, noBc.cert], { anchors: [root.cert], now: NOW })).trusted,
+    ).toBe(false);
     // inter has pathLen 0: another CA below it breaks the constraint.
     const sub = await issue('CN=Sub,O=Vendor,C=US', inter, { ca: true });
     const leaf5 = await issue('CN=Leaf5,O=Vendor,C=US', sub);
-    expect((await verifyCertificateChain([leaf5.cert, sub.cert, inter.cert], { anchors: [root.cert], now: NOW })).trusted).toBe(false);
+    expect(
+      (await verifyCertificateChain([leaf5.cert, sub.cert, inter.cert], { anchors: [root.cert], now: NOW }))
+        .trusted,
+    ).toBe(false);
   });
 
   it('a wrong anchor with the right name does not verify the signature', async () => {
     const fakeRoot = await issue('CN=Root,O=Vendor,C=US', undefined, { ca: true });
-    expect((await verifyCertificateChain([leaf.cert, inter.cert], { anchors: [fakeRoot.cert], now: NOW })).trusted).toBe(false);
+    expect(
+      (await verifyCertificateChain([leaf.cert, inter.cert], { anchors: [fakeRoot.cert], now: NOW })).trusted,
+    ).toBe(false);
   });
 });
