@@ -27,17 +27,26 @@ export function aesGcmKeyEncryption(kek: Uint8Array): SeedKeyEncryption {
   if (!(kek instanceof Uint8Array)) throw new TypeError('kek must be a Uint8Array');
   if (kek.length !== 32) throw new RangeError('kek must be 32 bytes (AES-256)');
   const key = Buffer.from(kek); // private copy: later changes to the caller's array do not matter
+  // IVs are cut from a block of CSPRNG output (one syscall per 1024 seals, not per seal).
+  let ivPool = Buffer.alloc(0);
+  let ivAt = 0;
   return {
     seal(secret: Uint8Array, context: Uint8Array): Uint8Array {
-      const iv = randomBytes(IV_BYTES);
+      if (ivAt + IV_BYTES > ivPool.length) {
+        ivPool = randomBytes(IV_BYTES * 1024);
+        ivAt = 0;
+      }
+      const iv = ivPool.subarray(ivAt, ivAt + IV_BYTES);
+      ivAt += IV_BYTES;
       const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
       cipher.setAAD(context);
-      const body = Buffer.concat([cipher.update(secret), cipher.final()]);
-      const out = new Uint8Array(1 + IV_BYTES + body.length + TAG_BYTES);
+      const out = new Uint8Array(1 + IV_BYTES + secret.length + TAG_BYTES);
       out[0] = VERSION;
       out.set(iv, 1);
-      out.set(body, 1 + IV_BYTES);
-      out.set(cipher.getAuthTag(), 1 + IV_BYTES + body.length);
+      // GCM is a stream mode: update() returns exactly secret.length bytes, final() none.
+      out.set(cipher.update(secret), 1 + IV_BYTES);
+      cipher.final();
+      out.set(cipher.getAuthTag(), 1 + IV_BYTES + secret.length);
       return out;
     },
     open(sealed: Uint8Array, context: Uint8Array): Uint8Array {

@@ -60,11 +60,7 @@ export class MemoryYubikeyStore implements YubikeyStore {
         if (old !== null && (lastOtp === null || compareCounters(old, lastOtp) > 0)) lastOtp = old;
         this.#rows.delete(tomb.record.id);
       }
-      const { sealedSecret, ...rest } = r;
-      this.#rows.set(r.id, {
-        record: Object.freeze({ ...rest, lastOtp }),
-        sealedSecret: Uint8Array.from(sealedSecret),
-      });
+      this.#rows.set(r.id, { record: freezeRecord(r, lastOtp), sealedSecret: r.sealedSecret.slice() });
       this.#byPublicId.set(r.publicId, r.id);
     }
     return { ok: true, inserted: records.length };
@@ -158,6 +154,22 @@ export class MemoryYubikeyStore implements YubikeyStore {
     const id = this.#byPublicId.get(publicId);
     return id === undefined ? undefined : this.#rows.get(id);
   }
+}
+
+// Copies exactly the record fields (never `sealedSecret`) into a frozen object.
+function freezeRecord(r: YubikeyTokenRecord, lastOtp: YubikeyTokenRecord['lastOtp']): YubikeyTokenRecord {
+  return Object.freeze({
+    id: r.id,
+    publicId: r.publicId,
+    serial: r.serial,
+    status: r.status,
+    userId: r.userId,
+    created: r.created,
+    lastUpdated: r.lastUpdated,
+    lastVerified: r.lastVerified,
+    activated: r.activated,
+    lastOtp,
+  });
 }
 
 function comparePosition(keyA: string, idA: string, keyB: string, idB: string): number {

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { type Cipher, createCipheriv, randomBytes } from 'node:crypto';
 import type { NewYubikeyTokenRecord, YubikeyStore } from '../store.ts';
 import { TOMBSTONE_STATUSES } from '../store.ts';
 import { detectFormat, parseCsvRow, parseOktaJson, type RowOutcome, type SeedFormat } from './formats.ts';
@@ -61,7 +61,7 @@ function positiveInt(value: number | undefined, fallback: number, name: string):
 
 /**
  * Streams a seed file into the store (protocols §5.6). Memory is bounded by one line plus the
- * validated rows (sealed, ~0.5 KB each, at most `maxRows`): the file text is never held whole,
+ * validated rows (compact, at most `maxRows`): the file text is never held whole,
  * except for JSON bodies (≤ `maxJsonBytes`).
  */
 export async function importSeeds(
@@ -145,6 +145,7 @@ export async function importSeeds(
       }
     }
   } catch (e) {
+    run.discard();
     if (!(e instanceof ImportAbort)) throw e;
     const error: SeedRowError =
       e.line === undefined
@@ -184,12 +185,15 @@ class ImportRun {
   seedRows = 0;
   readonly #errors: SeedRowError[] = [];
   #errorCount = 0;
-  readonly #records: NewYubikeyTokenRecord[] = [];
+  // Validated seeds wait here (secrets as bytes, wiped after sealing or on failure): sealing is
+  // deferred to the commit so that a failing all-or-nothing import does no crypto work at all.
+  readonly #pending: ValidSeed[] = [];
   readonly #publicIds = new Map<string, Where>();
   readonly #serials = new Set<string>();
   readonly #keyPrints = new Set<string>();
-  // Duplicate AES keys are found by keyed fingerprints, so no key is compared or kept in the clear.
-  readonly #printKey = randomBytes(32);
+  // Duplicate AES keys are found by keyed fingerprints — one AES block under a random per-import
+  // key (a PRP, so equal fingerprints ⇔ equal keys) — so no key is kept or compared in the clear.
+  readonly #printer: Cipher = createCipheriv('aes-128-ecb', randomBytes(16), null).setAutoPadding(false);
 
   readonly ctx: ImportContext;
   readonly maxErrors: number;
@@ -252,6 +256,7 @@ class ImportRun {
       return;
     }
     const seed = v.seed;
+    let kept = false;
     try {
       const errors: SeedRowError[] = [];
       const first = this.#publicIds.get(seed.publicId);
@@ -273,7 +278,7 @@ class ImportRun {
           message: 'serial repeats an earlier row',
         });
       }
-      const print = createHmac('sha256', this.#printKey).update(seed.aesKey).digest('base64').slice(0, 22);
+      const print = this.#printer.update(seed.aesKey).toString('base64');
       if (this.#keyPrints.has(print)) {
         // YK-7: two keys with one AES key are clones of each other.
         errors.push({
@@ -304,19 +309,33 @@ class ImportRun {
         return;
       }
       this.seedRows++;
-      // All-or-nothing with errors already found: nothing will be written, skip the sealing work.
-      if (!this.partial && this.rejected > 0) return;
-      this.#records.push(await this.ctx.buildRecord(seed));
+      // All-or-nothing with errors already found: nothing will be written, keep nothing.
+      if (!this.partial && this.rejected > 0) {
+        this.discard();
+        return;
+      }
+      this.#pending.push(seed);
+      kept = true;
     } finally {
-      seed.aesKey.fill(0);
-      seed.privateId.fill(0);
+      if (!kept) wipe(seed);
     }
   }
 
+  /** Wipes and drops every pending seed. */
+  discard(): void {
+    for (const seed of this.#pending) wipe(seed);
+    this.#pending.length = 0;
+  }
+
   async commit(format: SeedFormat | null): Promise<SeedImportReport> {
-    let records = this.#records;
+    let records: NewYubikeyTokenRecord[] = [];
     let imported = 0;
     if (this.partial || this.rejected === 0) {
+      try {
+        for (const seed of this.#pending) records.push(await this.ctx.buildRecord(seed));
+      } finally {
+        this.discard();
+      }
       // A concurrent upload can take a publicId between our check and the insert: report those
       // rows (all-or-nothing: abort; partial: drop them and retry).
       for (let attempt = 0; attempt < 3 && records.length > 0; attempt++) {
@@ -345,6 +364,7 @@ class ImportRun {
         records = kept;
       }
     }
+    this.discard();
     return {
       ok: this.rejected === 0 && imported > 0,
       format,
@@ -355,4 +375,9 @@ class ImportRun {
       errorsTruncated: this.#errorCount > this.#errors.length,
     };
   }
+}
+
+function wipe(seed: ValidSeed): void {
+  seed.aesKey.fill(0);
+  seed.privateId.fill(0);
 }

@@ -60,6 +60,13 @@ export async function* readLines(input: SeedInput, limits: LineLimits): AsyncGen
   let first = true;
   let sniffed = false;
   let maxLineLength = limits.maxLineLength;
+  let jsonMode = false;
+  const tooLong = (no: number): Line => {
+    // JSON is parsed whole, so an over-long JSON line means an over-large body.
+    if (jsonMode)
+      throw new ImportAbort('ERR_SEED_FILE_TOO_LARGE', `JSON body exceeds ${maxLineLength} bytes`, no);
+    return { no, tooLong: true };
+  };
   const feed = function* (text: string): Generator<Line> {
     if (!sniffed) {
       const m = /\S/.exec(text);
@@ -67,6 +74,7 @@ export async function* readLines(input: SeedInput, limits: LineLimits): AsyncGen
         sniffed = true;
         if ((m[0] === '{' || m[0] === '[') && limits.jsonMaxLineLength !== undefined) {
           maxLineLength = limits.jsonMaxLineLength;
+          jsonMode = true;
         }
       }
     }
@@ -77,6 +85,7 @@ export async function* readLines(input: SeedInput, limits: LineLimits): AsyncGen
         if (!skipping) {
           pending += text.slice(start);
           if (pending.length > maxLineLength + 1) {
+            if (jsonMode) tooLong(lineNo);
             skipping = true;
             pending = '';
           }
@@ -84,13 +93,13 @@ export async function* readLines(input: SeedInput, limits: LineLimits): AsyncGen
         return;
       }
       if (skipping) {
-        yield { no: lineNo, tooLong: true };
+        yield tooLong(lineNo);
         skipping = false;
       } else {
         let line = pending + text.slice(start, nl);
         pending = '';
         if (line.endsWith('\r')) line = line.slice(0, -1);
-        if (line.length > maxLineLength) yield { no: lineNo, tooLong: true };
+        if (line.length > maxLineLength) yield tooLong(lineNo);
         else yield { no: lineNo, text: line };
       }
       lineNo++;
@@ -143,11 +152,11 @@ export async function* readLines(input: SeedInput, limits: LineLimits): AsyncGen
   } catch {
     throw new ImportAbort('ERR_SEED_ENCODING', 'seed file is not valid UTF-8', lineNo);
   }
-  if (skipping) yield { no: lineNo, tooLong: true };
+  if (skipping) yield tooLong(lineNo);
   else if (pending.length > 0) {
     let line = pending;
     if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.length > maxLineLength) yield { no: lineNo, tooLong: true };
+    if (line.length > maxLineLength) yield tooLong(lineNo);
     else yield { no: lineNo, text: line };
   }
 }
