@@ -24,6 +24,11 @@ export interface FactorkitPolicies {
     readonly trustAnchors?: readonly TrustAnchorInput[];
     /** Refuse untrusted attestation. Default false. */
     readonly requireTrustedAttestation?: boolean;
+    /**
+     * Require the user-presence bit on sign responses. Default true; false only for flows that
+     * asked the token for dont-enforce-user-presence-and-sign on purpose.
+     */
+    readonly requireUserPresence?: boolean;
   };
   readonly yubikey?: {
     /** yubikey-val's phishing-delay check. Default off. */

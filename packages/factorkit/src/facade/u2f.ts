@@ -44,14 +44,15 @@ export interface U2fNamespace {
   finishSign(input: { userId: string; response: U2fSignResponse }): Promise<FactorVerification<U2fSigned>>;
 }
 
-const CHALLENGE_PREFIX = 'u2f:';
+/** Key prefix of U2F challenges in the challenge store (keeps factors apart). */
+export const U2F_CHALLENGE_PREFIX = 'u2f:';
 
 /** Adapts the store's challenge sub-store to @factorkit/u2f's `U2fChallengeStore` contract. */
 export function u2fChallengeStore(store: FactorkitStore): U2fChallengeStore {
   return {
     async save(record: U2fChallengeRecord): Promise<void> {
       await store.challenges.put({
-        id: CHALLENGE_PREFIX + record.challenge,
+        id: U2F_CHALLENGE_PREFIX + record.challenge,
         factor: `u2f.${record.ceremony}`,
         userId: record.userId,
         origin: record.facetId,
@@ -61,7 +62,7 @@ export function u2fChallengeStore(store: FactorkitStore): U2fChallengeStore {
       });
     },
     async consume(challenge: string): Promise<U2fChallengeRecord | undefined> {
-      const row = await store.challenges.consume(CHALLENGE_PREFIX + challenge);
+      const row = await store.challenges.consume(U2F_CHALLENGE_PREFIX + challenge);
       return row === undefined ? undefined : (row.data as unknown as U2fChallengeRecord);
     },
   };
@@ -180,6 +181,9 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
         response: input.response,
         credentials: creds.map(toU2fCredential),
         now: ctx.clock(),
+        ...(ctx.policies.u2f?.requireUserPresence === undefined
+          ? {}
+          : { requireUserPresence: ctx.policies.u2f.requireUserPresence }),
       });
       if (!result.verified) return fromFailure(result);
       const stored = creds.find((c) => c.id === result.keyHandle);

@@ -83,10 +83,11 @@ export interface WebAuthnNamespace {
   }): Promise<FactorVerification<WebAuthnAuthenticated>>;
 }
 
-const PREFIX = 'webauthn:';
+/** Key prefix of WebAuthn challenges in the challenge store. */
+export const WEBAUTHN_CHALLENGE_PREFIX = 'webauthn:';
 
 /** The challenge a response answers (for the store lookup only; verification re-checks it). */
-function challengeOf(response: unknown): string | undefined {
+export function challengeOf(response: unknown): string | undefined {
   try {
     const r = (response as { response?: { clientDataJSON?: unknown } })?.response?.clientDataJSON;
     if (typeof r !== 'string') return undefined;
@@ -113,7 +114,7 @@ export function createWebAuthnNamespace(
     data: JsonValue,
   ): Promise<void> {
     await store.challenges.put({
-      id: PREFIX + challenge,
+      id: WEBAUTHN_CHALLENGE_PREFIX + challenge,
       factor,
       userId,
       origin,
@@ -132,7 +133,7 @@ export function createWebAuthnNamespace(
     const challenge = challengeOf(response);
     if (challenge === undefined)
       return fromFailure({ code: 'ERR_CLIENT_DATA_MALFORMED', message: 'clientDataJSON is unreadable' });
-    const record = await store.challenges.consume(PREFIX + challenge);
+    const record = await store.challenges.consume(WEBAUTHN_CHALLENGE_PREFIX + challenge);
     if (record === undefined)
       return fromFailure({
         code: 'ERR_CHALLENGE_UNKNOWN',

@@ -1,0 +1,4 @@
+import type { CliIo } from './main.ts';
+export async function runImportYubikey(_args: readonly string[], _io: CliIo): Promise<number> {
+  return 2;
+}

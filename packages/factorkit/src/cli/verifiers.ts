@@ -1,0 +1,384 @@
+/**
+ * Case replay: each kind of the corpus format is replayed through the façade, honouring the
+ * case's `context` (now, trust anchors, options, stored credential, appId, token state,
+ * secret/window). The replay seeds a fresh MemoryStore with what the relying party knew
+ * (the issued challenge, the stored credential or token state) and then calls the façade's
+ * `finish*`/`verify` exactly as a server would.
+ */
+import { decodeWebsafeBase64, encodeWebsafeBase64, parseClientData } from '@factorkit/u2f';
+import { decodeBase64url } from '@factorkit/webauthn';
+import { createFactorkit, type Factorkit } from '../facade/create.ts';
+import type { FactorVerification } from '../facade/result.ts';
+import { U2F_CHALLENGE_PREFIX } from '../facade/u2f.ts';
+import { challengeOf, WEBAUTHN_CHALLENGE_PREFIX } from '../facade/webauthn.ts';
+import type { JsonValue } from '../store/types.ts';
+import type { Case, CaseKind } from './cases.ts';
+
+/** A replay verdict: `verified: null` = not evaluated (unsupported). */
+export interface Verdict {
+  readonly verified: boolean | null;
+  readonly code: string | null;
+  /** Free-text detail for the human report (step, message). */
+  readonly detail?: string;
+}
+
+export type CaseVerifier = (c: Case) => Promise<Verdict>;
+
+/** Package codes meaning "this build does not implement that yet" → reported as ERR_UNSUPPORTED. */
+export const UNSUPPORTED_CODES: ReadonlySet<string> = new Set([
+  'ERR_UNSUPPORTED_ATTESTATION_FORMAT',
+  // A COSE key type/algorithm this build does not implement (e.g. ML-DSA); a policy refusal of
+  // an implemented algorithm is ERR_ALGORITHM_NOT_ALLOWED and stays a verdict.
+  'ERR_UNSUPPORTED_ALGORITHM',
+]);
+
+const USER = 'case-user';
+const HOUR = 3_600_000;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const list = (v: unknown): string[] =>
+  typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+
+function verdictOf(r: FactorVerification<unknown>): Verdict {
+  if (r.factorResult === 'SUCCESS') return { verified: true, code: null };
+  const code = r.code ?? 'ERR_REJECTED';
+  if (UNSUPPORTED_CODES.has(code)) return { verified: null, code: 'ERR_UNSUPPORTED', detail: code };
+  return {
+    verified: false,
+    code,
+    detail: [r.factorResult, r.step, r.message].filter((x) => x !== undefined).join(' · '),
+  };
+}
+
+function fixedClock(now: Date): () => Date {
+  return () => new Date(now.getTime());
+}
+
+function contextNow(c: Case): Date {
+  const now = str(c.context['now']);
+  if (now === undefined) return new Date();
+  const d = new Date(now);
+  if (Number.isNaN(d.getTime())) throw new TypeError('context.now is not a valid date');
+  return d;
+}
+
+function webauthnFacade(c: Case, now: Date): Factorkit {
+  const ctx = c.context;
+  const o = (ctx['options'] ?? {}) as Record<string, unknown>;
+  const origins = list(o['allowedOrigins']).length > 0 ? list(o['allowedOrigins']) : list(ctx['origin']);
+  if (origins.length === 0) throw new TypeError('context.origin is required');
+  // No rpId in the context (the source did not check it): the RP ID a server would configure,
+  // the origin's host.
+  const rpIds = list(ctx['rpId']).length > 0 ? list(ctx['rpId']) : [new URL(origins[0] as string).hostname];
+  const [rpId, ...additionalRpIds] = rpIds;
+  if (rpId === undefined || rpId === '') throw new TypeError('context.rpId is required');
+  const anchors = list(ctx['trustAnchors']);
+  return createFactorkit({
+    rp: { id: rpId, name: rpId },
+    origins,
+    clock: fixedClock(now),
+    policies: {
+      webauthn: {
+        additionalRpIds,
+        requireUserVerification: ctx['requireUserVerification'] === true,
+        requireUserPresence: ctx['requireUserPresence'] !== false,
+        trustAnchors: anchors,
+        extraIntermediates: list(o['extraIntermediates']),
+        // Corpus convention: a source that configured roots for a case fails the ceremony when
+        // the attestation does not chain to them.
+        requireTrustedAttestation: o['requireTrustedAttestation'] === true || anchors.length > 0,
+        ...(Array.isArray(o['supportedAlgorithms'])
+          ? { supportedAlgorithms: o['supportedAlgorithms'] as number[] }
+          : {}),
+        ...(o['expectedType'] === undefined ? {} : { expectedType: o['expectedType'] as string | string[] }),
+        ...(typeof o['allowCrossOrigin'] === 'boolean' ? { allowCrossOrigin: o['allowCrossOrigin'] } : {}),
+        ...(o['allowedTopOrigins'] === undefined ? {} : { topOrigins: list(o['allowedTopOrigins']) }),
+      },
+    },
+  });
+}
+
+/** Seeds the challenge the RP issued, keyed by the challenge the response answers. */
+async function seedWebAuthnChallenge(
+  fk: Factorkit,
+  c: Case,
+  factor: string,
+  now: Date,
+  data: JsonValue,
+): Promise<void> {
+  const issued = str(c.context['challenge']);
+  if (issued === undefined) throw new TypeError('context.challenge is required');
+  const answered = challengeOf(c.response) ?? issued;
+  await fk.store.challenges.put({
+    id: WEBAUTHN_CHALLENGE_PREFIX + answered,
+    factor,
+    userId: USER,
+    origin: null,
+    challenge: issued,
+    expiresAt: now.getTime() + HOUR,
+    data,
+  });
+}
+
+const webauthnRegistration: CaseVerifier = async (c) => {
+  const now = contextNow(c);
+  const fk = webauthnFacade(c, now);
+  await seedWebAuthnChallenge(fk, c, 'webauthn.registration', now, null);
+  return verdictOf(await fk.webauthn.finishRegistration({ userId: USER, response: c.response }));
+};
+
+const webauthnAuthentication: CaseVerifier = async (c) => {
+  const now = contextNow(c);
+  const fk = webauthnFacade(c, now);
+  const o = (c.context['options'] ?? {}) as Record<string, unknown>;
+  const cred = (c.context['credential'] ?? {}) as Record<string, unknown>;
+  const id = str(cred['id']);
+  const publicKey = str(cred['publicKey']);
+  if (id === undefined || publicKey === undefined)
+    throw new TypeError('context.credential needs id and publicKey');
+  const data: Record<string, JsonValue> = {};
+  if (typeof cred['backupEligible'] === 'boolean') data['backupEligible'] = cred['backupEligible'];
+  if (typeof cred['userHandle'] === 'string') data['userHandle'] = cred['userHandle'];
+  if (typeof o['appid'] === 'string') data['appId'] = o['appid'];
+  await fk.store.credentials.put({
+    id,
+    userId: USER,
+    factor: 'webauthn',
+    publicKey: decodeBase64url(publicKey),
+    signCount: typeof cred['counter'] === 'number' ? cred['counter'] : 0,
+    createdAt: 0,
+    lastUsedAt: null,
+    data,
+  });
+  await seedWebAuthnChallenge(fk, c, 'webauthn.authentication', now, {
+    allowCredentials: list(o['allowCredentials']),
+  });
+  return verdictOf(await fk.webauthn.finishAuthentication({ userId: USER, response: c.response }));
+};
+
+function u2fFacade(c: Case): Factorkit {
+  const ctx = c.context;
+  const origin = str(ctx['origin']);
+  const appId = str(ctx['appId']);
+  if (origin === undefined || appId === undefined) throw new TypeError('context needs origin and appId');
+  const o = (ctx['options'] ?? {}) as Record<string, unknown>;
+  const anchors = list(ctx['trustAnchors']);
+  return createFactorkit({
+    rp: { id: new URL(origin).hostname || 'localhost', name: 'factorkit check' },
+    origins: [origin],
+    clock: fixedClock(contextNow(c)),
+    policies: {
+      u2f: {
+        appId,
+        trustAnchors: anchors,
+        requireTrustedAttestation: o['requireTrustedAttestation'] === true,
+        requireUserPresence: ctx['requireUserPresence'] !== false,
+      },
+    },
+  });
+}
+
+/** Seeds the U2F challenge record (`U2fChallengeRecord` shape) the RP issued. */
+async function seedU2fChallenge(
+  fk: Factorkit,
+  c: Case,
+  ceremony: 'register' | 'sign',
+  keyHandles: string[],
+): Promise<void> {
+  const issued = str(c.context['challenge']);
+  const clientData = str(c.response['clientData']);
+  if (issued === undefined) throw new TypeError('context.challenge is required');
+  let answered = issued;
+  try {
+    if (clientData !== undefined)
+      answered = parseClientData(clientData, { allowStandardAlphabet: true }).challenge;
+  } catch {
+    // unreadable clientData: the package reports it when the finish step parses it again
+  }
+  const expiresAt = contextNow(c).getTime() + HOUR;
+  const record = {
+    challenge: issued,
+    ceremony,
+    appId: str(c.context['appId']) ?? '',
+    facetId: str(c.context['origin']) ?? '',
+    userId: USER,
+    keyHandles,
+    expiresAt,
+  };
+  await fk.store.challenges.put({
+    id: U2F_CHALLENGE_PREFIX + answered,
+    factor: `u2f.${ceremony}`,
+    userId: USER,
+    origin: record.facetId,
+    challenge: issued,
+    expiresAt,
+    data: record,
+  });
+}
+
+const u2fRegister: CaseVerifier = async (c) => {
+  const fk = u2fFacade(c);
+  await seedU2fChallenge(fk, c, 'register', []);
+  return verdictOf(await fk.u2f.finishRegistration({ userId: USER, response: c.response as never }));
+};
+
+const u2fSign: CaseVerifier = async (c) => {
+  const fk = u2fFacade(c);
+  const cred = (c.context['credential'] ?? {}) as Record<string, unknown>;
+  const keyHandle = str(cred['keyHandle']);
+  const publicKey = str(cred['publicKey']);
+  if (keyHandle === undefined || publicKey === undefined)
+    throw new TypeError('context.credential needs keyHandle and publicKey');
+  // Stored registrations use the canonical (unpadded websafe) key handle, as the façade writes them.
+  const id = encodeWebsafeBase64(decodeWebsafeBase64(keyHandle, { allowStandardAlphabet: true }));
+  await fk.store.credentials.put({
+    id,
+    userId: USER,
+    factor: 'u2f',
+    publicKey: decodeWebsafeBase64(publicKey, { allowStandardAlphabet: true }),
+    signCount: typeof cred['counter'] === 'number' ? cred['counter'] : 0,
+    createdAt: 0,
+    lastUsedAt: null,
+    data: { appId: str(c.context['appId']) ?? '' },
+  });
+  await seedU2fChallenge(fk, c, 'sign', [id]);
+  return verdictOf(await fk.u2f.finishSign({ userId: USER, response: c.response as never }));
+};
+
+function hexSecret(c: Case): Uint8Array {
+  const secret = str(c.context['secret']);
+  if (secret === undefined || !/^(?:[0-9a-fA-F]{2})+$/.test(secret))
+    throw new TypeError('context.secret must be hex');
+  return Uint8Array.from(Buffer.from(secret, 'hex'));
+}
+
+const algorithmOf = (c: Case): 'SHA1' | 'SHA256' | 'SHA512' | undefined => {
+  const a = str(c.context['algorithm']);
+  return a === undefined ? undefined : (a.toUpperCase().replace('-', '') as 'SHA1' | 'SHA256' | 'SHA512');
+};
+
+const hotp: CaseVerifier = async (c) => {
+  const ctx = c.context;
+  const window = typeof ctx['window'] === 'number' ? ctx['window'] : undefined;
+  const fk = createFactorkit({
+    rp: { id: 'localhost', name: 'factorkit check' },
+    origins: ['https://localhost'],
+    policies: { otp: { ...(window === undefined ? {} : { hotpLookAhead: window }) } },
+  });
+  const algorithm = algorithmOf(c);
+  const { factorId } = await fk.otp.enrollHotp({
+    userId: USER,
+    secret: hexSecret(c),
+    ...(algorithm === undefined ? {} : { algorithm }),
+    ...(typeof ctx['digits'] === 'number' ? { digits: ctx['digits'] } : {}),
+    counter: typeof ctx['counter'] === 'number' ? ctx['counter'] : 0,
+  });
+  return verdictOf(await fk.otp.verify({ userId: USER, factorId, passCode: c.response['code'] as string }));
+};
+
+/** Symantec VIP enrollment: `response.code` = passCode, `response.nextCode` = nextPassCode. */
+const vip: CaseVerifier = async (c) => {
+  const ctx = c.context;
+  const o = (ctx['options'] ?? {}) as Record<string, unknown>;
+  const time = ctx['time'];
+  if (typeof time !== 'number') throw new TypeError('context.time (unix seconds) is required');
+  const fk = createFactorkit({
+    rp: { id: 'localhost', name: 'factorkit check' },
+    origins: ['https://localhost'],
+    clock: fixedClock(new Date(time * 1000)),
+  });
+  const r = await fk.otp.enrollVip({
+    userId: USER,
+    credentialId: str(o['credentialId']) ?? '',
+    secret: hexSecret(c),
+    passCode: c.response['code'] as string,
+    nextPassCode: c.response['nextCode'] as string,
+  });
+  return verdictOf(r);
+};
+
+const totp: CaseVerifier = async (c) => {
+  if (c.response['nextCode'] !== undefined) return vip(c);
+  const ctx = c.context;
+  const o = (ctx['options'] ?? {}) as Record<string, unknown>;
+  const time = ctx['time'];
+  if (typeof time !== 'number') throw new TypeError('context.time (unix seconds) is required');
+  const window = typeof ctx['window'] === 'number' ? ctx['window'] : undefined;
+  const fk = createFactorkit({
+    rp: { id: 'localhost', name: 'factorkit check' },
+    origins: ['https://localhost'],
+    clock: fixedClock(new Date(time * 1000)),
+    policies: { otp: { ...(window === undefined ? {} : { totpWindow: window }) } },
+  });
+  const algorithm = algorithmOf(c);
+  const { factorId } = await fk.otp.enrollTotp({
+    userId: USER,
+    secret: hexSecret(c),
+    ...(algorithm === undefined ? {} : { algorithm }),
+    ...(typeof ctx['digits'] === 'number' ? { digits: ctx['digits'] } : {}),
+    ...(typeof ctx['period'] === 'number' ? { period: ctx['period'] } : {}),
+    ...(typeof o['t0'] === 'number' ? { t0: o['t0'] } : {}),
+  });
+  return verdictOf(await fk.otp.verify({ userId: USER, factorId, passCode: c.response['code'] as string }));
+};
+
+const yubicoOtp: CaseVerifier = async (c) => {
+  const token = (c.context['token'] ?? {}) as Record<string, unknown>;
+  const state = (c.context['state'] ?? {}) as Record<string, unknown>;
+  const publicId = str(token['publicId']);
+  const privateId = str(token['privateId']);
+  const aesKey = str(token['aesKey']);
+  if (publicId === undefined || privateId === undefined || aesKey === undefined) {
+    throw new TypeError('context.token needs publicId, privateId and aesKey');
+  }
+  const fk = createFactorkit({
+    rp: { id: 'localhost', name: 'factorkit check' },
+    origins: ['https://localhost'],
+  });
+  const upload = await fk.yubikey.uploadToken({ serialNumber: '1', publicId, privateId, aesKey });
+  if (!upload.ok) {
+    // The registry refuses this seed (e.g. an all-zero AES key): a server on factorkit can
+    // never accept OTPs from it, so that is the verdict.
+    const codes = upload.errors.map((e) => e.code);
+    const shape = codes.some((code) =>
+      ['ERR_SEED_PUBLIC_ID', 'ERR_SEED_PRIVATE_ID', 'ERR_SEED_AES_KEY'].includes(code),
+    );
+    if (shape) throw new TypeError(`context.token is malformed: ${codes.join(', ')}`);
+    return {
+      verified: false,
+      code: codes[0] ?? 'ERR_SEED_INPUT',
+      detail: `seed refused by the registry: ${codes.join(', ')}`,
+    };
+  }
+  // The token is enrolled to the case's user; its last accepted (counter, session) is the state.
+  const at = new Date(0).toISOString();
+  const bound = await fk.store.yubikey.updateStatus({
+    id: upload.token.id,
+    expectStatus: ['UNASSIGNED'],
+    status: 'ACTIVE',
+    userId: USER,
+    at,
+  });
+  if (!bound.ok) throw new Error('could not bind the case token');
+  if (typeof state['counter'] === 'number' && typeof state['session'] === 'number') {
+    const seeded = await fk.store.yubikey.compareAndSetCounter({
+      id: upload.token.id,
+      next: { usageCounter: state['counter'], sessionCounter: state['session'], timestamp: 0, at },
+      expectStatus: 'ACTIVE',
+      expectUserId: USER,
+    });
+    if (!seeded.ok) throw new Error('could not seed the token state');
+  }
+  return verdictOf(await fk.yubikey.verify({ userId: USER, passCode: c.response['otp'] as string }));
+};
+
+/** The per-kind verifier registry. */
+export const VERIFIERS: Readonly<Record<CaseKind, CaseVerifier>> = {
+  'webauthn.registration': webauthnRegistration,
+  'webauthn.authentication': webauthnAuthentication,
+  'u2f.register': u2fRegister,
+  'u2f.sign': u2fSign,
+  hotp,
+  totp,
+  'yubico-otp': yubicoOtp,
+};
