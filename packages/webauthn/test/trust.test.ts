@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ParsedCertificate, parseCertificate } from '../src/certificate.ts';
@@ -14,7 +15,7 @@ const NOT_AFTER = new Date('2040-01-01T00:00:00Z');
 
 interface Issued {
   readonly cert: ParsedCertificate;
-  readonly keys: CryptoKeyPair;
+  readonly keys: webcrypto.CryptoKeyPair;
   readonly name: string;
 }
 
@@ -30,7 +31,7 @@ async function issue(
     noBasicConstraints?: boolean;
   } = {},
 ): Promise<Issued> {
-  const keys = (await crypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await crypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const extensions: x509.Extension[] = [];
   if (!opts.noBasicConstraints)
     extensions.push(new x509.BasicConstraintsExtension(opts.ca ?? false, opts.pathLength, true));
