@@ -68,7 +68,7 @@ function unsupportedReason(c: LoadedCase['case']): string | undefined {
 async function replay(
   c: LoadedCase['case'],
   crypto: CryptoBackend,
-): Promise<{ verified: boolean; detail: string }> {
+): Promise<{ verified: boolean; detail: string; code?: string }> {
   const ctx = c.context;
   const o = (ctx.options ?? {}) as Record<string, unknown>;
   const common = {
