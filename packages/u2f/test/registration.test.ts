@@ -183,6 +183,11 @@ describe('verifyRegistration', () => {
     expect(codeOf((await register({ mutate: (p) => ({ ...p, signature: new Uint8Array(0) }) })).result)).toBe(
       'ERR_MESSAGE_TRUNCATED',
     );
+    // Long-form length for a short SEQUENCE (30 81 06 …) is BER, not DER.
+    const longForm = Uint8Array.of(0x30, 0x81, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01);
+    expect(codeOf((await register({ mutate: (p) => ({ ...p, signature: longForm }) })).result)).toBe(
+      'ERR_SIGNATURE_MALFORMED',
+    );
     expect(
       codeOf((await register({ mutate: (p) => ({ ...p, signature: new Uint8Array(64).fill(1) }) })).result),
     ).toBe('ERR_SIGNATURE_MALFORMED');
@@ -213,6 +218,15 @@ describe('verifyRegistration', () => {
     expect(other.result.verified && other.result.attestation.trusted).toBe(false);
     const required = await register({}, { trustAnchors: [otherCa.pem], requireTrustedAttestation: true });
     expect(codeOf(required.result)).toBe('ERR_ATTESTATION_NOT_TRUSTED');
+    // Same issuer name, different key: name matching alone must not make it trusted.
+    const impostor = await createTestCa('CN=factorkit U2F Test Root');
+    const fake = await register({}, { trustAnchors: [impostor.pem] });
+    expect(fake.result.verified && fake.result.attestation.trusted).toBe(false);
+    // Validity is checked at `now` when given: leaf expired (2039) while the root is still valid (2040).
+    const leafExpired = await register({}, { trustAnchors: [ca.pem], now: new Date('2039-06-01T00:00:00Z') });
+    expect(leafExpired.result.verified && leafExpired.result.attestation.trusted).toBe(false);
+    const inWindow = await register({}, { trustAnchors: [ca.pem], now: new Date('2030-06-01T00:00:00Z') });
+    expect(inWindow.result.verified && inWindow.result.attestation.trusted).toBe(true);
     const expired = await register({}, { trustAnchors: [ca.pem], now: new Date('2045-01-01T00:00:00Z') });
     expect(expired.result.verified && expired.result.attestation.trusted).toBe(false);
     const selfSigned = await SoftU2fToken.create();
