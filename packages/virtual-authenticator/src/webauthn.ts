@@ -69,6 +69,8 @@ interface StoredCredential {
   readonly discoverable: boolean;
   readonly userHandle: Uint8Array | undefined;
   readonly appId: string | undefined;
+  /** Created through CTAP1/U2F (fido-u2f or imported from a U2F token): no user verification. */
+  readonly ctap1: boolean;
   signCount: number;
 }
 
@@ -139,6 +141,7 @@ export class VirtualAuthenticator {
       discoverable,
       userHandle: discoverable ? userHandle : undefined,
       appId: undefined,
+      ctap1: format === 'fido-u2f',
       signCount: 0,
     };
     const signCount = this.#nextSignCount(stored, options, 0);
@@ -227,7 +230,7 @@ export class VirtualAuthenticator {
         'no credential on this authenticator matches the request',
       );
     }
-    const flags = this.#flags(options, pk.userVerification, false);
+    const flags = this.#flags(options, pk.userVerification, credential.ctap1);
     const signCount = this.#nextSignCount(credential, options, credential.signCount + 1);
     credential.signCount = signCount;
     const clientDataJSON = clientData('webauthn.get', challenge, origin, options);
@@ -284,6 +287,7 @@ export class VirtualAuthenticator {
       userHandle:
         credential.userHandle === undefined ? undefined : bufferSource(credential.userHandle, 'userHandle'),
       appId: credential.appId,
+      ctap1: credential.appId !== undefined,
       signCount: credential.signCount ?? 0,
     };
     if (stored.rpId === '') throw new TypeError('importCredential needs rpId or appId');

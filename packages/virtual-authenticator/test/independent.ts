@@ -89,6 +89,7 @@ export function parseAuthData(a: Uint8Array): ParsedAuthData {
 export function checkRegistration(
   response: { response: { clientDataJSON: string; attestationObject: string } },
   expected: { challenge: string; origin: string; rpId: string; trustAnchor?: string },
+  options: { requireAaguidExtension?: boolean } = {},
 ): { fmt: string; credentialPublicKey: Buffer; credentialId: Buffer; authData: ParsedAuthData } {
   const cdj = b64u(response.response.clientDataJSON);
   const cd = JSON.parse(cdj.toString('utf8')) as Record<string, unknown>;
@@ -138,6 +139,8 @@ export function checkRegistration(
         if (!/OU=Authenticator Attestation/.test(leaf.subject)) throw new Error('OU');
         if (leaf.ca) throw new Error('leaf is CA');
         const aaguidExt = findExtension(leaf.raw, '060b2b0601040182e51c010104');
+        // §8.2.1: optional (required when a root serves several models); when present it must match.
+        if (aaguidExt === undefined && options.requireAaguidExtension === false) break;
         if (
           aaguidExt === undefined ||
           !aaguidExt.equals(
