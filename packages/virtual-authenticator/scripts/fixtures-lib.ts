@@ -279,7 +279,7 @@ export function registrationGroup(
       add(
         'registration-alg-swapped',
         mutate.swapAttestationAlgorithm(reg, other),
-        fail(self ? 'ERR_ALGORITHM_NOT_ALLOWED' : 'ERR_ATTESTATION_INVALID'),
+        fail('ERR_ATTESTATION_INVALID'),
         `attStmt.alg rewritten to ${other}: it no longer matches the ${self ? 'credential public key' : 'attestation certificate key'} (§8.2 verification).`,
       );
       if (alg === 'ES256' || alg === 'ES384' || alg === 'ES512') {
