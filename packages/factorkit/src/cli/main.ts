@@ -16,6 +16,8 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   readonly stdin: NodeJS.ReadableStream;
+  /** Override of the repo root used for default inputs (`null`: none). Default: found from the CLI's location. */
+  readonly repoRoot?: string | null;
 }
 
 /** Exit statuses: 0 ok, 1 verification disagreement/failure, 2 usage error. */
@@ -82,6 +84,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 /** The repo root: from the CLI's own location (a checkout), else from the working directory. */
 function repoRootFor(io: CliIo): string | undefined {
+  if (io.repoRoot !== undefined) return io.repoRoot ?? undefined;
   const here = dirname(fileURLToPath(import.meta.url));
   return findRepoRoot(here) ?? findRepoRoot(io.cwd);
 }
