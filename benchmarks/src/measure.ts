@@ -7,14 +7,20 @@ export interface Budget {
   /** tinybench time budget per case per round, ms. */
   readonly time: number;
   readonly warmupTime: number;
+  /**
+   * Warm-up of the first round. JIT state carries over between rounds of one process, so only
+   * the first round needs a long one; without it, JS-heavy code (factorkit's, the peers') would
+   * be compared against native primitives before it reaches its optimized tier.
+   */
+  readonly firstWarmupTime: number;
   /** Rounds per group; ratios are the median of the per-round ratios. */
   readonly rounds: number;
   /** Calibration time per case, ms. */
   readonly calibrate: number;
 }
 
-export const FULL: Budget = { time: 1000, warmupTime: 250, rounds: 5, calibrate: 40 };
-export const QUICK: Budget = { time: 120, warmupTime: 40, rounds: 3, calibrate: 15 };
+export const FULL: Budget = { time: 1000, warmupTime: 250, firstWarmupTime: 500, rounds: 5, calibrate: 40 };
+export const QUICK: Budget = { time: 60, warmupTime: 20, firstWarmupTime: 250, rounds: 6, calibrate: 15 };
 
 /**
  * Operations faster than this are run in batches so that one tinybench sample spans at least
@@ -116,7 +122,7 @@ export async function measureGroup(
     const bench = new Bench({
       name: `${group.id} round ${round + 1}`,
       time: budget.time,
-      warmupTime: budget.warmupTime,
+      warmupTime: round === 0 ? budget.firstWarmupTime : budget.warmupTime,
       iterations: 16,
       warmupIterations: 4,
       retainSamples: true,
