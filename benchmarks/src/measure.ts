@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { Bench } from 'tinybench';
 import type { BenchCase, Group } from './model.ts';
 import { median, type Summary, summarize } from './stats.ts';
@@ -66,15 +65,27 @@ export function sink(): unknown {
   return blackhole;
 }
 
+/** CPU time of this process in ms: unlike wall time, it does not grow while other processes run. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 async function perOpEstimate(c: BenchCase, ms: number): Promise<number> {
+  // Doubling chunks, so reading the clock does not inflate the estimate of fast calls; CPU time,
+  // so a busy machine does not (the batch size only has to be about right).
   let n = 0;
-  const start = performance.now();
+  let chunk = 1;
+  const start = cpuMs();
   let elapsed = 0;
   do {
-    if (c.async) blackhole = await c.run();
-    else blackhole = c.run();
-    n++;
-    elapsed = performance.now() - start;
+    for (let i = 0; i < chunk; i++) {
+      if (c.async) blackhole = await c.run();
+      else blackhole = c.run();
+    }
+    n += chunk;
+    chunk = Math.min(chunk * 2, 1024);
+    elapsed = cpuMs() - start;
   } while (elapsed < ms || n < 3);
   return elapsed / n;
 }
@@ -112,6 +123,7 @@ export async function measureGroup(
 
   const batches = new Map<string, number>();
   for (const c of ok) {
+    await perOpEstimate(c, budget.calibrate); // cold: interpreter and JIT tier-up
     const perOp = await perOpEstimate(c, budget.calibrate);
     batches.set(c.key, Math.max(1, Math.min(MAX_BATCH, Math.round(MIN_SAMPLE_MS / perOp))));
   }
