@@ -150,7 +150,7 @@ export async function verifyAuthentication(
       return failure('ERR_SIGNATURE_INVALID', 'signature does not verify', 'signatureData.signature');
     }
     const counter = message.counter;
-    const increased = counter >= stored;
+    const increased = counter > stored || (counter === 0 && stored === 0);
     if (!increased && options.allowCounterRegression !== true) {
       return failure(
         'ERR_COUNTER_NOT_INCREASED',
