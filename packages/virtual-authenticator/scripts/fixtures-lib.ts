@@ -586,6 +586,386 @@ export function authenticationGroup(out: Collector, folder: string, alg: CoseAlg
   }
 }
 
+/**
+ * Structural bad-input seeds from the security catalog (CBOR, authData, COSE, DER, clientDataJSON,
+ * ids), each on an otherwise valid ES256 response so only the named defect fails.
+ */
+export function structureGroup(out: Collector): void {
+  const folder = 'virtual/webauthn/structure-es256';
+  const device = '@factorkit/virtual-authenticator VirtualAuthenticator, ES256 (structural bad-input seeds)';
+  const enc = new TextEncoder();
+  const regChallenge = challengeFor(`${folder}/registration`);
+  const mk = (format: AttestationFormat, self = false) => {
+    const va = new VirtualAuthenticator({
+      seed: `fixtures/${folder}/${format}${self ? '-self' : ''}`,
+      attestationFormat: format,
+      selfAttestation: self,
+    });
+    const reg = va.createCredential({
+      origin: ORIGIN,
+      publicKey: {
+        rp: { id: RP_ID, name: 'Example' },
+        user: { id: 'dXNlci0xMjM0', name: 'alice@example.com', displayName: 'Alice' },
+        challenge: regChallenge,
+        pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+        attestation: 'direct',
+        authenticatorSelection: { residentKey: 'required' },
+      },
+    });
+    return { va, reg };
+  };
+  const none = mk('none');
+  const full = mk('packed');
+  const self = mk('packed', true);
+  const regCtx = (trusted: boolean): FixtureContext =>
+    webauthnContext(regChallenge, { trustAnchors: trusted ? [full.va.ca.rootPem] : [] });
+  const addReg = (
+    stem: string,
+    response: RegistrationResponseJSON,
+    format: string,
+    expect: FixtureExpect,
+    notes: string,
+    trusted = false,
+  ) =>
+    out.add(folder, stem, {
+      kind: 'webauthn.registration',
+      device,
+      format,
+      response,
+      context: regCtx(trusted),
+      expect,
+      notes,
+    });
+
+  addReg(
+    'registration-positive-none',
+    none.reg,
+    'none',
+    ok({ fmt: 'none', counter: 0, credentialId: none.reg.id }),
+    'Baseline for the registration seeds (fmt none).',
+  );
+  addReg(
+    'registration-id-mismatch',
+    { ...none.reg, id: full.reg.id, rawId: full.reg.id },
+    'none',
+    fail('ERR_CREDENTIAL_ID_MISMATCH'),
+    'response.id/rawId name another credential than the attested credentialId (go-webauthn #763).',
+  );
+  addReg(
+    'registration-rawid-differs',
+    { ...none.reg, rawId: full.reg.id },
+    'none',
+    fail('ERR_CREDENTIAL_ID_MISMATCH'),
+    'rawId differs from id.',
+  );
+  addReg(
+    'registration-at-cleared',
+    mutate.setFlag(none.reg, 'AT', false),
+    'none',
+    fail('ERR_AUTHENTICATOR_DATA_INVALID'),
+    'Attested credential data present but AT flag clear (conformance Resp-3 F-9).',
+  );
+  addReg(
+    'registration-ed-without-extensions',
+    mutate.setFlag(none.reg, 'ED', true),
+    'none',
+    fail('ERR_AUTHENTICATOR_DATA_INVALID'),
+    'ED flag set but no extensions map follows the credential public key.',
+  );
+  addReg(
+    'registration-cose-alg-curve-mismatch',
+    mutate.swapCredentialAlgorithm(none.reg, -35),
+    'none',
+    fail('ERR_INVALID_PUBLIC_KEY'),
+    'COSE key alg -35 (ES384) on a P-256 key (crv 1) (go-webauthn #752).',
+  );
+  addReg(
+    'registration-cose-point-not-on-curve',
+    patchCoseKey(none.reg, -3),
+    'none',
+    fail('ERR_INVALID_PUBLIC_KEY'),
+    'Last byte of the COSE key y coordinate changed: the point is not on P-256.',
+  );
+  addReg(
+    'registration-credential-id-too-long',
+    longCredentialId(none.reg, 1024),
+    'none',
+    fail('ERR_CREDENTIAL_ID_TOO_LONG'),
+    'credentialIdLength 1024 > 1023 (§6.5.1).',
+  );
+  addReg(
+    'registration-attestation-object-trailing',
+    mutate.appendTrailingBytes(none.reg, 'attestationObject', Uint8Array.of(0xf6)),
+    'none',
+    fail('ERR_INVALID_CBOR'),
+    'A CBOR null after the attestationObject map (CBOR-3).',
+  );
+  addReg(
+    'registration-attestation-object-duplicate-key',
+    duplicateFmt(none.reg),
+    'none',
+    fail('ERR_INVALID_CBOR'),
+    'attestationObject map with "fmt" twice (CBOR-5: parser differential).',
+  );
+  addReg(
+    'registration-unknown-format',
+    mutate.setAttestation(none.reg, 'packed2', new Map()),
+    'packed2',
+    fail('ERR_UNSUPPORTED_ATTESTATION_FORMAT'),
+    'fmt "packed2" (ATT-12).',
+  );
+  addReg(
+    'registration-self-with-x5c',
+    addX5c(self.reg, full.reg),
+    'packed',
+    fail('ERR_INVALID_SIGNATURE'),
+    'Self attestation (signed by the credential key) carrying an x5c: verified as full attestation, its signature does not match the certificate key (conformance Resp-6 F-2).',
+    true,
+  );
+  addReg(
+    'registration-full-signed-by-credential-key',
+    signedByCredentialKey(full.va, full.reg),
+    'packed',
+    fail('ERR_INVALID_SIGNATURE'),
+    'packed with x5c but sig made with the credential key instead of the batch key (conformance Resp-5 F-14).',
+    true,
+  );
+
+  // Assertions
+  const va = none.va;
+  const challenge = challengeFor(`${folder}/authentication`);
+  const record = va.credential(none.reg.id);
+  if (record === undefined) throw new Error('missing credential');
+  const credential = { id: none.reg.id, publicKey: record.publicKey, counter: 0, userHandle: 'dXNlci0xMjM0' };
+  const auth = va.getAssertion({ origin: ORIGIN, publicKey: { challenge, rpId: RP_ID } });
+  const authCtx = (extra: Partial<FixtureContext> = {}): FixtureContext =>
+    webauthnContext(challenge, { credential, ...extra });
+  const add = (
+    stem: string,
+    response: AuthenticationResponseJSON,
+    expect: FixtureExpect,
+    notes: string,
+    context = authCtx(),
+  ) =>
+    out.add(folder, stem, {
+      kind: 'webauthn.authentication',
+      device,
+      format: null,
+      response,
+      context,
+      expect,
+      notes,
+    });
+  const resign = { resign: va };
+  const cd = (json: string) => enc.encode(json);
+  const base = `"challenge":"${challenge}","origin":"${ORIGIN}","crossOrigin":false`;
+
+  add(
+    'authentication-positive',
+    auth,
+    ok({ newCounter: 1, userHandle: credential.userHandle }),
+    'Baseline for the assertion seeds; context.credential.userHandle is the user the ceremony was started for.',
+  );
+  add(
+    'authentication-positive-clientdata-bom',
+    mutate.replaceClientDataJSON(
+      auth,
+      concatBytes(Uint8Array.of(0xef, 0xbb, 0xbf), cd(`{"type":"webauthn.get",${base}}`)),
+      resign,
+    ),
+    ok({ newCounter: 1 }),
+    'clientDataJSON starts with a UTF-8 BOM: "UTF-8 decode" (Encoding standard) strips it, so it verifies (CD-3); re-signed.',
+  );
+  add(
+    'authentication-clientdata-duplicate-type',
+    mutate.replaceClientDataJSON(
+      auth,
+      cd(`{"type":"webauthn.create","type":"webauthn.get",${base}}`),
+      resign,
+    ),
+    fail('ERR_CLIENT_DATA_INVALID'),
+    'Duplicate "type" members: JSON.parse keeps the last (webauthn.get), other parsers the first (CD-2 parser differential); re-signed.',
+  );
+  add(
+    'authentication-clientdata-invalid-utf8',
+    mutate.replaceClientDataJSON(
+      auth,
+      concatBytes(cd(`{"type":"webauthn.get",${base},"x":"`), Uint8Array.of(0xc3, 0x28), cd('"}')),
+      resign,
+    ),
+    fail('ERR_CLIENT_DATA_INVALID'),
+    'clientDataJSON contains the invalid UTF-8 sequence C3 28 (CD-3); re-signed.',
+  );
+  add(
+    'authentication-clientdata-not-json',
+    mutate.replaceClientDataJSON(auth, cd(`{"type":"webauthn.get",${base}`), resign),
+    fail('ERR_CLIENT_DATA_INVALID'),
+    'clientDataJSON missing its closing brace; re-signed.',
+  );
+  add(
+    'authentication-origin-default-port',
+    mutate.setOrigin(auth, `${ORIGIN}:443`, resign),
+    fail('ERR_ORIGIN_MISMATCH'),
+    'Origin with an explicit default port (not how a browser serialises an origin, ORG-2); re-signed.',
+  );
+  add(
+    'authentication-origin-uppercase',
+    mutate.setOrigin(auth, ORIGIN.toUpperCase(), resign),
+    fail('ERR_ORIGIN_MISMATCH'),
+    'Origin in upper case; re-signed.',
+  );
+  add(
+    'authentication-origin-http',
+    mutate.setOrigin(auth, ORIGIN.replace('https:', 'http:'), resign),
+    fail('ERR_ORIGIN_MISMATCH'),
+    'http:// origin; re-signed.',
+  );
+  add(
+    'authentication-origin-suffix',
+    mutate.setOrigin(auth, 'https://evilexample.com', resign),
+    fail('ERR_ORIGIN_MISMATCH'),
+    'Origin whose host merely ends with the RP ID (ORG-1); re-signed.',
+  );
+  add(
+    'authentication-challenge-not-base64url',
+    mutate.setChallenge(auth, `${challenge.slice(0, -2)}+/`, resign),
+    fail('ERR_CHALLENGE_MISMATCH'),
+    'Challenge with + and / (standard base64 alphabet); re-signed.',
+  );
+  add(
+    'authentication-cross-origin-no-top-origin',
+    mutate.patchClientData(auth, { crossOrigin: true }, resign),
+    fail('ERR_CROSS_ORIGIN_NOT_ALLOWED'),
+    'crossOrigin true without topOrigin; the RP does not allow cross-origin use; re-signed.',
+  );
+  add(
+    'authentication-at-set',
+    mutate.setFlag(auth, 'AT', true, resign),
+    fail('ERR_AUTHENTICATOR_DATA_INVALID'),
+    'AT flag on an assertion with no attested data (AD-1); re-signed.',
+  );
+  add(
+    'authentication-ed-without-extensions',
+    mutate.setFlag(auth, 'ED', true, resign),
+    fail('ERR_AUTHENTICATOR_DATA_INVALID'),
+    'ED flag set, no extensions map (AD-1); re-signed.',
+  );
+  add(
+    'authentication-rawid-differs',
+    { ...auth, rawId: full.reg.id },
+    fail('ERR_CREDENTIAL_ID_MISMATCH'),
+    'rawId differs from id.',
+  );
+  add(
+    'authentication-userhandle-mismatch',
+    { ...auth, response: { ...auth.response, userHandle: 'dXNlci05OTk5' } },
+    fail('ERR_USER_HANDLE_MISMATCH'),
+    'userHandle names another user than the one owning the credential (OWN-1, YSA-2026-02).',
+  );
+  const corruptions = {
+    zero: 'r = s = 0',
+    'trailing-byte': '0x00 after the DER SEQUENCE',
+    'extra-integer': 'an extra INTEGER inside the SEQUENCE',
+    'non-minimal': 'r with a superfluous leading zero (BER)',
+    raw: '64-byte raw r||s instead of DER',
+    'der-integer': 'r tagged OCTET STRING',
+  } as const;
+  for (const [how, what] of Object.entries(corruptions) as [keyof typeof corruptions, string][]) {
+    add(
+      `authentication-signature-${how}`,
+      mutate.corruptSignature(auth, how),
+      fail('ERR_INVALID_SIGNATURE'),
+      `Signature mutated: ${what} (SIG-1/2/3).`,
+    );
+  }
+}
+
+function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+/** Re-encodes the credential public key with one coordinate's last byte flipped (fmt none). */
+function patchCoseKey(reg: RegistrationResponseJSON, label: number): RegistrationResponseJSON {
+  const ao = decodeCborMap(fromBase64url(reg.response.attestationObject));
+  const parts = decodeAuthenticatorData(ao.get('authData') as Uint8Array);
+  const acd = parts.attestedCredentialData;
+  if (acd === undefined) throw new Error('no acd');
+  const key = decodeCborMap(acd.credentialPublicKey);
+  const v = new Uint8Array(key.get(label) as Uint8Array);
+  v[v.length - 1] = (v[v.length - 1] ?? 0) ^ 0x01;
+  key.set(label, v);
+  return withAuthData(
+    reg,
+    encodeAuthenticatorData({
+      ...parts,
+      attestedCredentialData: { ...acd, credentialPublicKey: encodeCbor(key) },
+    }),
+  );
+}
+
+function longCredentialId(reg: RegistrationResponseJSON, length: number): RegistrationResponseJSON {
+  const ao = decodeCborMap(fromBase64url(reg.response.attestationObject));
+  const parts = decodeAuthenticatorData(ao.get('authData') as Uint8Array);
+  const acd = parts.attestedCredentialData;
+  if (acd === undefined) throw new Error('no acd');
+  const credentialId = new Uint8Array(length).map((_, i) => (i * 7 + 3) & 0xff);
+  const r = withAuthData(
+    reg,
+    encodeAuthenticatorData({ ...parts, attestedCredentialData: { ...acd, credentialId } }),
+  );
+  return { ...r, id: toBase64url(credentialId), rawId: toBase64url(credentialId) };
+}
+
+function withAuthData(reg: RegistrationResponseJSON, authData: Uint8Array): RegistrationResponseJSON {
+  const ao = decodeCborMap(fromBase64url(reg.response.attestationObject));
+  ao.set('authData', authData);
+  return {
+    ...reg,
+    response: {
+      ...reg.response,
+      authenticatorData: toBase64url(authData),
+      attestationObject: toBase64url(encodeCbor(ao)),
+    },
+  };
+}
+
+/** attestationObject as a 4-entry map with "fmt" twice (hand-built: the encoder cannot produce it). */
+function duplicateFmt(reg: RegistrationResponseJSON): RegistrationResponseJSON {
+  const ao = decodeCborMap(fromBase64url(reg.response.attestationObject));
+  const tail = encodeCbor(ao).slice(1); // drop the map header (0xa3)
+  const bytes = concatBytes(Uint8Array.of(0xa4), encodeCbor('fmt'), encodeCbor('packed'), tail);
+  return { ...reg, response: { ...reg.response, attestationObject: toBase64url(bytes) } };
+}
+
+function addX5c(
+  selfReg: RegistrationResponseJSON,
+  fullReg: RegistrationResponseJSON,
+): RegistrationResponseJSON {
+  const fullStmt = decodeCborMap(fromBase64url(fullReg.response.attestationObject)).get('attStmt') as Map<
+    string,
+    CborValue
+  >;
+  const ao = decodeCborMap(fromBase64url(selfReg.response.attestationObject));
+  const stmt = new Map(ao.get('attStmt') as Map<string, CborValue>);
+  stmt.set('x5c', fullStmt.get('x5c') as CborValue);
+  ao.set('attStmt', stmt);
+  return { ...selfReg, response: { ...selfReg.response, attestationObject: toBase64url(encodeCbor(ao)) } };
+}
+
+function signedByCredentialKey(
+  va: VirtualAuthenticator,
+  reg: RegistrationResponseJSON,
+): RegistrationResponseJSON {
+  const ao = decodeCborMap(fromBase64url(reg.response.attestationObject));
+  const authData = ao.get('authData') as Uint8Array;
+  // signAssertion signs authData || SHA-256(clientDataJSON): exactly attToBeSigned.
+  const sig = va.signAssertion(reg.id, authData, fromBase64url(reg.response.clientDataJSON));
+  const stmt = new Map(ao.get('attStmt') as Map<string, CborValue>);
+  stmt.set('sig', sig);
+  ao.set('attStmt', stmt);
+  return { ...reg, response: { ...reg.response, attestationObject: toBase64url(encodeCbor(ao)) } };
+}
+
 // ---------------------------------------------------------------------------------------------
 // FIDO U2F
 
@@ -657,6 +1037,18 @@ export function u2fGroup(out: Collector): void {
     mutate.resignU2FWithOtherKey(reg, U2F_APPID),
     fail('ERR_SIGNATURE_INVALID'),
     'Attestation signature by a key other than the certificate key.',
+  );
+  addReg(
+    'register-trailing-bytes',
+    mutate.appendU2F(reg, 'registrationData', Uint8Array.of(0x00)),
+    fail('ERR_TRAILING_BYTES'),
+    'One byte after the attestation signature (U2F-3).',
+  );
+  addReg(
+    'register-public-key-not-uncompressed',
+    u2fKeyPrefix(reg, token),
+    fail('ERR_PUBLIC_KEY_INVALID'),
+    'User public key starts with 0x02 instead of 0x04; attestation re-signed over it.',
   );
   addReg(
     'register-truncated',
@@ -743,11 +1135,43 @@ export function u2fGroup(out: Collector): void {
     'Signed by an unrelated P-256 key.',
   );
   addSign(
+    'sign-trailing-bytes',
+    mutate.appendU2F(sign, 'signatureData', Uint8Array.of(0x00)),
+    fail('ERR_TRAILING_BYTES'),
+    'One byte after the DER signature.',
+  );
+  addSign(
     'sign-truncated',
     mutate.truncateU2F(sign, 'signatureData', 70),
     fail('ERR_MESSAGE_TRUNCATED'),
     'signatureData only the presence byte and counter.',
   );
+}
+
+function u2fKeyPrefix(
+  reg: { registrationData: string; clientData: string; version: 'U2F_V2' },
+  token: U2FToken,
+) {
+  const parts = mutate.splitRegistrationData(fromBase64url(reg.registrationData));
+  const userPublicKey = new Uint8Array(parts.userPublicKey);
+  userPublicKey[0] = 0x02;
+  const signed = concatBytes(
+    Uint8Array.of(0),
+    sha256Bytes(new TextEncoder().encode(U2F_APPID)),
+    sha256Bytes(fromBase64url(reg.clientData)),
+    parts.keyHandle,
+    userPublicKey,
+  );
+  const signature = token.signWithAttestationKey(signed);
+  const data = concatBytes(
+    Uint8Array.of(5),
+    userPublicKey,
+    Uint8Array.of(parts.keyHandle.length),
+    parts.keyHandle,
+    parts.attestationCertificate,
+    signature,
+  );
+  return { ...reg, registrationData: toBase64url(data) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -801,6 +1225,24 @@ export function hotpGroup(out: Collector, algorithm: OtpAlgorithm, digits: numbe
     fail('ERR_OTP_INVALID'),
     'Code for counter 9, outside the window 5..8.',
   );
+  add(
+    'replayed-far-behind',
+    token.codeAt(1),
+    ctx(5, 3),
+    fail('ERR_OTP_INVALID'),
+    'Code for counter 1: a window must never scan backwards (OTP-2, notp#21).',
+  );
+  if (algorithm === 'SHA1') {
+    const shortSecret = '000102030405060708090a0b0c0d0e';
+    const short = new HotpToken({ secret: shortSecret, digits });
+    add(
+      'secret-too-short',
+      short.codeAt(5),
+      { ...ctx(5, 0), secret: shortSecret },
+      fail('ERR_SECRET_TOO_SHORT'),
+      'Correct code for a 15-byte (120-bit) secret, below the 128 bits RFC 4226 §4 R6 requires (OTP-5).',
+    );
+  }
   add(
     'malformed',
     `${token.codeAt(5).slice(0, -1)}x`,
@@ -870,6 +1312,14 @@ export function totpGroup(out: Collector, algorithm: OtpAlgorithm, digits: numbe
     ctx(1),
     fail('ERR_OTP_CODE_MALFORMED'),
     'Contains a space.',
+  );
+  const far = 20_000_000_000;
+  add(
+    'positive-far-future',
+    token.code(far),
+    { ...ctx(0), time: far },
+    ok({ T: token.step(far) }),
+    `Time ${far} (year 2603): T = ${token.step(far)} needs more than 32 bits (OTP-9, RFC 6238 §4.2).`,
   );
 }
 
@@ -1015,6 +1465,13 @@ export function yubicoGroup(out: Collector): void {
   );
   add('too-short', second.slice(0, 31), ctx(10, 0), fail('ERR_OTP_LENGTH'), '31 characters.');
   add(
+    'too-long',
+    `c${'cc'.repeat(8)}${second.slice(-32)}`,
+    ctx(10, 0),
+    fail('ERR_OTP_LENGTH'),
+    '49 characters (public id of 17 modhex characters).',
+  );
+  add(
     'unknown-public-id',
     mutate.setYubicoPublicId(second, 'cccccccccccb'),
     ctx(10, 0),
@@ -1068,6 +1525,7 @@ export function generateFixtures(): GeneratedFile[] {
     registrationGroup(out, `virtual/webauthn/android-key-${alg.toLowerCase()}`, 'android-key', false, alg);
   }
   registrationGroup(out, 'virtual/webauthn/apple-es256', 'apple', false, 'ES256');
+  structureGroup(out);
   u2fGroup(out);
   for (const [alg, digits] of OTP_ALGS) {
     hotpGroup(out, alg, digits);

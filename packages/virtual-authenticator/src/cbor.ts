@@ -147,6 +147,8 @@ export function decodeCbor(bytes: Uint8Array, offset = 0): { value: CborValue; e
           const k = read(p, depth + 1);
           if (typeof k.value !== 'number' && typeof k.value !== 'string')
             throw new TypeError('CBOR: map key type');
+          // CTAP2 canonical CBOR forbids duplicate keys; last-wins would be a parser differential.
+          if (map.has(k.value)) throw new TypeError('CBOR: duplicate map key');
           const v = read(k.end, depth + 1);
           map.set(k.value, v.value);
           p = v.end;
@@ -165,9 +167,10 @@ export function decodeCbor(bytes: Uint8Array, offset = 0): { value: CborValue; e
   return read(offset, 0);
 }
 
-/** Reads a CBOR map (throws `TypeError` when the item is not one). */
+/** Reads exactly one CBOR map (throws `TypeError` when the input is not one, or has trailing bytes). */
 export function decodeCborMap(bytes: Uint8Array): Map<number | string, CborValue> {
-  const { value } = decodeCbor(bytes);
+  const { value, end } = decodeCbor(bytes);
+  if (end !== bytes.length) throw new TypeError('CBOR: trailing bytes after the item');
   if (!(value instanceof Map)) throw new TypeError('CBOR: expected a map');
   return value as Map<number | string, CborValue>;
 }

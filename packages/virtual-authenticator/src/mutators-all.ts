@@ -4,6 +4,7 @@ export {
   corruptSignature,
   flipFlag,
   patchClientData,
+  replaceClientDataJSON,
   resignWithOtherKey,
   setAttestation,
   setChallenge,

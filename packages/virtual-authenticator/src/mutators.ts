@@ -154,6 +154,16 @@ export function patchClientData<T extends WebAuthnResponse>(
   return withParts(r, { ...parts, clientDataJSON: utf8(JSON.stringify(members)) }, options);
 }
 
+/** Replaces clientDataJSON with exact bytes (e.g. a BOM, duplicate keys, invalid UTF-8). */
+export function replaceClientDataJSON<T extends WebAuthnResponse>(
+  r: T,
+  clientDataJSON: Uint8Array,
+  options: MutateOptions = {},
+): T {
+  const parts = getParts(r);
+  return withParts(r, { ...parts, clientDataJSON }, options);
+}
+
 /** Replaces clientDataJSON.origin. */
 export const setOrigin = <T extends WebAuthnResponse>(r: T, origin: string, options: MutateOptions = {}): T =>
   patchClientData(r, { origin }, options);
@@ -322,7 +332,15 @@ export function resignWithOtherKey<T extends WebAuthnResponse>(r: T, alg?: CoseA
 }
 
 /** How to corrupt a signature: break DER framing, or flip one bit of the value. */
-export type SignatureCorruption = 'der-length' | 'der-integer' | 'flip-bit';
+export type SignatureCorruption =
+  | 'der-length'
+  | 'der-integer'
+  | 'flip-bit'
+  | 'zero'
+  | 'trailing-byte'
+  | 'extra-integer'
+  | 'non-minimal'
+  | 'raw';
 
 /** Corrupts the signature bytes (assertion `signature`, or `attStmt.sig` of a registration). */
 export function corruptSignature<T extends WebAuthnResponse>(
@@ -346,20 +364,81 @@ export function corruptSignature<T extends WebAuthnResponse>(
 
 /** Byte-level signature corruption (shared with the U2F mutators). */
 export function corruptSignatureBytes(sig: Uint8Array, how: SignatureCorruption): Uint8Array {
-  const out = new Uint8Array(sig);
-  const isDer = out[0] === 0x30 && out[1] === out.length - 2;
-  if (how === 'flip-bit' || !isDer) {
+  const der = parseEcdsaDer(sig);
+  if (how === 'flip-bit' || der === undefined) {
+    const out = new Uint8Array(sig);
     const i = Math.floor(out.length / 2);
     out[i] = (out[i] ?? 0) ^ 0x01;
     return out;
   }
-  if (how === 'der-length') {
-    // SEQUENCE length one larger than the content: a strict DER parser must refuse it.
-    out[1] = (out[1] ?? 0) + 1;
-    return out;
+  const { r, s } = der;
+  const int = (v: Uint8Array): Uint8Array => concat(Uint8Array.of(0x02, v.length), v);
+  switch (how) {
+    case 'der-length': {
+      // SEQUENCE length one larger than the content: a strict DER parser must refuse it.
+      const body = concat(int(r), int(s));
+      return concat(derSeqHeader(body.length + 1), body);
+    }
+    case 'der-integer': {
+      // r's INTEGER tag turned into an OCTET STRING tag.
+      const body = concat(Uint8Array.of(0x04, r.length), r, int(s));
+      return concat(derSeqHeader(body.length), body);
+    }
+    case 'zero':
+      // r = s = 0 ("psychic signature", CVE-2022-21449).
+      return Uint8Array.of(0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00);
+    case 'trailing-byte':
+      return concat(sig, Uint8Array.of(0x00));
+    case 'extra-integer': {
+      const body = concat(int(r), int(s), Uint8Array.of(0x02, 0x01, 0x00));
+      return concat(derSeqHeader(body.length), body);
+    }
+    case 'non-minimal': {
+      // r with a superfluous leading zero byte (BER, not DER).
+      const body = concat(int(concat(Uint8Array.of(0), r)), int(s));
+      return concat(derSeqHeader(body.length), body);
+    }
+    case 'raw': {
+      // IEEE P1363 r || s instead of DER.
+      const size =
+        Math.max(stripZeros(r).length, stripZeros(s).length) > 48
+          ? 66
+          : Math.max(stripZeros(r).length, stripZeros(s).length) > 32
+            ? 48
+            : 32;
+      return concat(leftPad(stripZeros(r), size), leftPad(stripZeros(s), size));
+    }
+    default:
+      throw new TypeError(`unknown corruption: ${String(how)}`);
   }
-  // der-integer: turn r's INTEGER tag into an OCTET STRING tag.
-  const r = readTlv(out, 2);
-  out[2] = r.tag === 0x02 ? 0x04 : 0x02;
+}
+
+function derSeqHeader(length: number): Uint8Array {
+  return length < 0x80 ? Uint8Array.of(0x30, length) : Uint8Array.of(0x30, 0x81, length);
+}
+
+function stripZeros(b: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  return b.slice(i);
+}
+
+function leftPad(b: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  out.set(b.slice(Math.max(0, b.length - size)), Math.max(0, size - b.length));
   return out;
+}
+
+/** Splits a DER Ecdsa-Sig-Value; `undefined` when `sig` is not one (EdDSA, RSA). */
+function parseEcdsaDer(sig: Uint8Array): { r: Uint8Array; s: Uint8Array } | undefined {
+  try {
+    const outer = readTlv(sig, 0);
+    if (outer.tag !== 0x30 || outer.end !== sig.length) return undefined;
+    const r = readTlv(sig, outer.start);
+    const s = readTlv(sig, r.end);
+    if (r.tag !== 0x02 || s.tag !== 0x02 || s.end !== outer.end) return undefined;
+    return { r: sig.slice(r.start, r.end), s: sig.slice(s.start, s.end) };
+  } catch {
+    return undefined;
+  }
 }

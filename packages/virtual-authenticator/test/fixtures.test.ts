@@ -104,6 +104,7 @@ function independentlyValid(c: LoadedCase['case']): void {
     case 'u2f.register': {
       const d = b64u(r['registrationData'] as string);
       expect(d[0]).toBe(5);
+      expect(d[1]).toBe(4); // uncompressed P-256 point
       const kh = d.subarray(67, 67 + (d[66] ?? 0));
       const certStart = 67 + kh.length;
       const cert = new X509Certificate(d.subarray(certStart, certStart + 4 + d.readUInt16BE(certStart + 2)));
@@ -244,7 +245,7 @@ describe('negatives fail the independent check where it covers the step', () => 
   // Policy steps (counters, UV, BE/BS, crossOrigin, trailing bytes, AAGUID extension, x5c count,
   // OTP replay windows, VIP sequence and credential id rules) are beyond this minimal checker.
   const POLICY =
-    /counter|uv-required|bs-without-be|cross-origin|trailing|aaguid|x5c-two|replayed|previous|vip\/|beyond-window|alg-swapped/;
+    /counter|uv-required|bs-without-be|cross-origin|trailing|aaguid|x5c-two|replayed|previous|vip\/|beyond-window|alg-swapped|duplicate-type|userhandle|secret-too-short/;
   const negatives = cases.filter((c) => c.case.expect.verified === false && !POLICY.test(c.case.id));
   it.each(negatives.map((c) => [c.case.id, c] as const))('%s', (_id, c) => {
     expect(() => independentlyValid(c.case)).toThrow();

@@ -8,6 +8,11 @@ export const b64u = (s: string): Buffer => Buffer.from(s, 'base64url');
 export const sha256 = (b: Uint8Array | string): Buffer => createHash('sha256').update(b).digest();
 
 const EC_CURVES: Record<number, string> = { 1: 'P-256', 2: 'P-384', 3: 'P-521' };
+// Strict UTF-8 (fatal); a leading BOM is stripped, as WebAuthn's "UTF-8 decode" does.
+const utf8Json = (b: Uint8Array): Record<string, unknown> =>
+  JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(b)) as Record<string, unknown>;
+const CRV_FOR_ALG: Record<number, number> = { [-7]: 1, [-35]: 2, [-36]: 3, [-8]: 6 };
+
 const HASH: Record<number, string | null> = {
   [-7]: 'sha256',
   [-35]: 'sha384',
@@ -22,6 +27,9 @@ export function coseToKey(cose: Uint8Array): { key: KeyObject; alg: number } {
   const m = decodeCborMap(cose);
   const kty = m.get(1);
   const alg = m.get(3) as number;
+  const crv = m.get(-1);
+  if ((kty === 2 || kty === 1) && CRV_FOR_ALG[alg] !== crv) throw new Error('COSE alg/crv mismatch');
+  if (kty === 3 && alg !== -257 && alg !== -37) throw new Error('COSE RSA alg');
   const enc = (v: unknown): string => Buffer.from(v as Uint8Array).toString('base64url');
   if (kty === 2) {
     return {
@@ -75,6 +83,7 @@ export function parseAuthData(a: Uint8Array): ParsedAuthData {
   if (out.flags & 0x40) {
     out.aaguid = b.subarray(37, 53);
     const len = b.readUInt16BE(53);
+    if (len > 1023) throw new Error('credentialIdLength > 1023');
     out.credentialId = b.subarray(55, 55 + len);
     const end = decodeCbor(b, 55 + len).end;
     out.credentialPublicKey = b.subarray(55 + len, end);
@@ -87,12 +96,12 @@ export function parseAuthData(a: Uint8Array): ParsedAuthData {
 
 /** Checks the full attestation of a registration; returns the trust path (leaf first) if any. */
 export function checkRegistration(
-  response: { response: { clientDataJSON: string; attestationObject: string } },
+  response: { id?: string; rawId?: string; response: { clientDataJSON: string; attestationObject: string } },
   expected: { challenge: string; origin: string; rpId: string; trustAnchor?: string },
   options: { requireAaguidExtension?: boolean } = {},
 ): { fmt: string; credentialPublicKey: Buffer; credentialId: Buffer; authData: ParsedAuthData } {
   const cdj = b64u(response.response.clientDataJSON);
-  const cd = JSON.parse(cdj.toString('utf8')) as Record<string, unknown>;
+  const cd = utf8Json(cdj);
   if (cd['type'] !== 'webauthn.create') throw new Error('type');
   if (cd['challenge'] !== expected.challenge) throw new Error('challenge');
   if (cd['origin'] !== expected.origin) throw new Error('origin');
@@ -105,6 +114,10 @@ export function checkRegistration(
   if (!(ad.flags & 0x01)) throw new Error('UP');
   if (ad.rest !== 0) throw new Error('trailing authData');
   if (ad.credentialPublicKey === undefined || ad.credentialId === undefined) throw new Error('AT');
+  // The response id must be the attested credential id (go-webauthn #763).
+  if (response.id !== undefined && !b64u(response.id).equals(ad.credentialId))
+    throw new Error('credential id');
+  if (response.rawId !== undefined && response.rawId !== response.id) throw new Error('rawId');
   const cred = coseToKey(ad.credentialPublicKey);
   const signed = Buffer.concat([authDataBytes, sha256(cdj)]);
   const x5c = (stmt.get('x5c') as Uint8Array[] | undefined)?.map((c) => new X509Certificate(c));
@@ -212,17 +225,20 @@ export function findExtension(der: Buffer, oidTlvHex: string): Buffer | undefine
 export function checkAssertion(
   response: {
     id: string;
+    rawId?: string;
     response: { clientDataJSON: string; authenticatorData: string; signature: string };
   },
   expected: { challenge: string; origin: string; rpId: string; publicKey: Uint8Array },
 ): ParsedAuthData {
   const cdj = b64u(response.response.clientDataJSON);
-  const cd = JSON.parse(cdj.toString('utf8')) as Record<string, unknown>;
+  const cd = utf8Json(cdj);
   if (cd['type'] !== 'webauthn.get') throw new Error('type');
   if (cd['challenge'] !== expected.challenge) throw new Error('challenge');
   if (cd['origin'] !== expected.origin) throw new Error('origin');
+  if (response.rawId !== undefined && response.rawId !== response.id) throw new Error('rawId');
   const ad = b64u(response.response.authenticatorData);
   const parsed = parseAuthData(ad);
+  if (parsed.flags & 0x40) throw new Error('AT on assertion');
   if (!parsed.rpIdHash.equals(sha256(expected.rpId))) throw new Error('rpIdHash');
   if (!(parsed.flags & 0x01)) throw new Error('UP');
   const { key, alg } = coseToKey(expected.publicKey);

@@ -28,6 +28,39 @@ const KNOWN_DIVERGENCES: readonly [RegExp, string][] = [
     /^virtual\/webauthn\/android-key-rs256\/registration-positive$/,
     'it compares COSE bytes of an RSA modulus re-encoded with a leading zero byte',
   ],
+  [
+    /structure-es256\/authentication-clientdata-duplicate-type$/,
+    'it parses clientDataJSON with JSON.parse (last duplicate wins) and does not reject duplicate members',
+  ],
+  [
+    /structure-es256\/authentication-clientdata-invalid-utf8$/,
+    'it decodes clientDataJSON with a non-fatal UTF-8 decoder',
+  ],
+  [
+    /structure-es256\/authentication-cross-origin-no-top-origin$/,
+    'it does not reject crossOrigin: true on its own (only an unexpected topOrigin)',
+  ],
+  [
+    /structure-es256\/authentication-signature-(extra-integer|trailing-byte)$/,
+    'its DER-to-raw ECDSA conversion ignores bytes after r and s',
+  ],
+  [
+    /structure-es256\/authentication-userhandle-mismatch$/,
+    'it has no expected-user-handle input; the caller must compare userHandle',
+  ],
+  [
+    /structure-es256\/registration-attestation-object-trailing$/,
+    'its CBOR decoding of attestationObject ignores trailing bytes',
+  ],
+  [
+    /structure-es256\/registration-cose-(alg-curve-mismatch|point-not-on-curve)$/,
+    'with fmt none it never imports the credential public key, so alg/curve and on-curve checks are skipped',
+  ],
+  [/structure-es256\/registration-credential-id-too-long$/, 'it does not bound credentialIdLength to 1023'],
+  [
+    /structure-es256\/registration-id-mismatch$/,
+    'it does not compare response.id with the attested credential id',
+  ],
 ];
 
 const cases = loadCases(repoFixturesDir(), { under: 'virtual/webauthn' });
