@@ -4,6 +4,9 @@ import { getHeapStatistics } from 'node:v8';
 import { aesGcmKeyEncryption, MemoryYubikeyStore, YubikeyRegistry } from '../src/index.ts';
 import { hexToModhex } from '../src/modhex.ts';
 
+// With --bad-last the file ends in one bad row: all-or-nothing validates everything, writes nothing.
+const badLast = process.argv.includes('--bad-last');
+
 async function* seedFile(rows: number): AsyncGenerator<string> {
   let chunk = '';
   for (let i = 0; i < rows; i++) {
@@ -14,10 +17,11 @@ async function* seedFile(rows: number): AsyncGenerator<string> {
       chunk = '';
     }
   }
+  if (badLast) chunk += 'x,y,z,w,v,u,\n';
   if (chunk !== '') yield chunk;
 }
 
-const rows = Number(process.argv[2] ?? 100_000);
+const rows = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100_000);
 const store = new MemoryYubikeyStore();
 const registry = new YubikeyRegistry({
   store,
@@ -29,9 +33,11 @@ let peak = heap0;
 const timer = setInterval(() => {
   peak = Math.max(peak, getHeapStatistics().used_heap_size);
 }, 20);
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const report = await registry.importSeeds(seedFile(rows));
 const t1 = performance.now();
+const cpu = process.cpuUsage(cpu0);
 clearInterval(timer);
 peak = Math.max(peak, getHeapStatistics().used_heap_size);
 globalThis.gc?.();
@@ -39,9 +45,11 @@ const heap1 = getHeapStatistics().used_heap_size;
 console.log(
   JSON.stringify({
     rows,
+    badLast,
     imported: report.imported,
     ok: report.ok,
-    ms: Math.round(t1 - t0),
+    wallMs: Math.round(t1 - t0),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     peakHeapDeltaMiB: +((peak - heap0) / 2 ** 20).toFixed(1),
     retainedHeapDeltaMiB: +((heap1 - heap0) / 2 ** 20).toFixed(1),
   }),

@@ -45,6 +45,7 @@ export {
   type CsvDownloadResult,
   type ListTokensQuery,
   type ListTokensResult,
+  type OperationFailure,
   type OperationResult,
   type OtpVerification,
   type UploadResult,

@@ -67,9 +67,14 @@ export interface OtpVerification {
   readonly timestamp: number;
 }
 
-export type OperationResult =
-  | { readonly ok: true; readonly token: YubikeyToken }
-  | { readonly ok: false; readonly code: YubikeyErrorCode; readonly message: string };
+/** Failure of an admin operation (lifecycle, listing). */
+export interface OperationFailure {
+  readonly ok: false;
+  readonly code: YubikeyErrorCode;
+  readonly message: string;
+}
+
+export type OperationResult = { readonly ok: true; readonly token: YubikeyToken } | OperationFailure;
 
 export type UploadResult =
   | { readonly ok: true; readonly token: YubikeyToken }
@@ -90,11 +95,11 @@ export interface ListTokensQuery {
 
 export type ListTokensResult =
   | { readonly ok: true; readonly tokens: readonly YubikeyToken[]; readonly after?: string }
-  | YubikeyFailure;
+  | OperationFailure;
 
 export type CsvDownloadResult =
   | { readonly ok: true; readonly csv: string; readonly after?: string }
-  | YubikeyFailure;
+  | OperationFailure;
 
 const SORT_FIELDS: readonly YubikeyTokenSortField[] = [
   'created',
@@ -237,7 +242,7 @@ export class YubikeyRegistry {
   /** Okta `GET …/tokens`: filter, sortBy/sortOrder, limit (default 20, max 200), opaque `after`. */
   async listTokens(query: ListTokensQuery = {}): Promise<ListTokensResult> {
     const page = await this.#page(query, 20, 200);
-    if ('code' in page) return page;
+    if ('code' in page) return { ok: false, code: page.code, message: page.message };
     return page.after === undefined
       ? { ok: true, tokens: page.records.map(toToken) }
       : { ok: true, tokens: page.records.map(toToken), after: page.after };
@@ -249,7 +254,7 @@ export class YubikeyRegistry {
    */
   async downloadTokensCsv(query: ListTokensQuery = {}): Promise<CsvDownloadResult> {
     const page = await this.#page(query, 1000, 10_000);
-    if ('code' in page) return page;
+    if ('code' in page) return { ok: false, code: page.code, message: page.message };
     const lines = [CSV_HEADER];
     for (const r of page.records) {
       lines.push(

@@ -16,7 +16,7 @@ function rows(n: number, from = 0): string {
 }
 
 function tokens(r: ListTokensResult): readonly YubikeyToken[] {
-  if (!('ok' in r)) throw new Error(`list failed: ${r.code}`);
+  if (!r.ok) throw new Error(`list failed: ${r.code}`);
   return r.tokens;
 }
 
@@ -35,7 +35,7 @@ describe('listTokens (Okta GET …/tokens)', () => {
     let pages = 0;
     do {
       const r = await registry.listTokens(after === undefined ? {} : { after });
-      if (!('ok' in r)) throw new Error('list');
+      if (!r.ok) throw new Error('list');
       seen.push(...r.tokens.map((t) => t.id));
       after = r.after;
       pages++;
@@ -60,7 +60,7 @@ describe('listTokens (Okta GET …/tokens)', () => {
             limit: 7,
             ...(after === undefined ? {} : { after }),
           });
-          if (!('ok' in r)) throw new Error('list');
+          if (!r.ok) throw new Error('list');
           seen.push(...r.tokens.map((t) => t.id));
           after = r.after;
         } while (after !== undefined);
@@ -146,7 +146,7 @@ describe('listTokens (Okta GET …/tokens)', () => {
   it('bad or foreign cursors are ERR_INVALID_CURSOR', async () => {
     const { registry } = await setup(3);
     const r = await registry.listTokens({ limit: 1 });
-    if (!('ok' in r) || r.after === undefined) throw new Error('expected a cursor');
+    if (!r.ok || r.after === undefined) throw new Error('expected a cursor');
     for (const after of [
       '',
       'not base64!',
@@ -174,7 +174,7 @@ describe('downloadTokensCsv (forDownload=true)', () => {
     const { registry } = newRegistry();
     expect((await registry.importSeeds(rows(1005))).imported).toBe(1005);
     const r = await registry.downloadTokensCsv();
-    if (!('ok' in r)) throw new Error('csv');
+    if (!r.ok) throw new Error('csv');
     const lines = r.csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe('id,serial,publicId,status,userId,created,lastUpdated,lastVerified,activated');
     expect(lines).toHaveLength(1001);
@@ -182,7 +182,7 @@ describe('downloadTokensCsv (forDownload=true)', () => {
     expect(r.csv).not.toMatch(/dddddddddd/); // AES keys of these rows end in 23 'd's
     expect(r.csv).not.toContain('0a0b00000001'); // a private id
     const rest = await registry.downloadTokensCsv({ ...(r.after === undefined ? {} : { after: r.after }) });
-    if (!('ok' in rest)) throw new Error('csv');
+    if (!rest.ok) throw new Error('csv');
     expect(rest.csv.trimEnd().split('\r\n')).toHaveLength(6);
     expect(rest.after).toBeUndefined();
   });
@@ -205,7 +205,7 @@ describe('downloadTokensCsv (forDownload=true)', () => {
       }),
     });
     const r = await registry.downloadTokensCsv();
-    if (!('ok' in r)) throw new Error('csv');
+    if (!r.ok) throw new Error('csv');
     expect(r.csv).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
     expect(r.csv).not.toMatch(/,=HYPERLINK/);
   });

@@ -26,7 +26,7 @@ describe('format detection', () => {
     const r = await registry.importSeeds(`${GOOD.join('\n')}\n`);
     expect(r).toMatchObject({ ok: true, format: 'yubico', imported: 3, rejectedRows: 0, errors: [] });
     const list = await registry.listTokens();
-    if (!('ok' in list)) throw new Error('list');
+    if (!list.ok) throw new Error('list');
     expect(list.tokens.map((t) => [t.profile.serial, t.status])).toEqual([
       ['000000001001', 'UNASSIGNED'],
       ['000000001002', 'UNASSIGNED'],

@@ -188,7 +188,9 @@ class ImportRun {
   // Validated seeds wait here (secrets as bytes, wiped after sealing or on failure): sealing is
   // deferred to the commit so that a failing all-or-nothing import does no crypto work at all.
   readonly #pending: ValidSeed[] = [];
-  readonly #publicIds = new Map<string, Where>();
+  // publicId → where it was first seen: line number (CSV) or −record number (JSON); numbers, not
+  // objects, to keep 100 000 entries small.
+  readonly #publicIds = new Map<string, number>();
   readonly #serials = new Set<string>();
   readonly #keyPrints = new Set<string>();
   // Duplicate AES keys are found by keyed fingerprints — one AES block under a random per-import
@@ -259,7 +261,8 @@ class ImportRun {
     let kept = false;
     try {
       const errors: SeedRowError[] = [];
-      const first = this.#publicIds.get(seed.publicId);
+      const firstAt = this.#publicIds.get(seed.publicId);
+      const first = firstAt === undefined ? undefined : whereOf(firstAt);
       if (first !== undefined) {
         errors.push({
           ...where,
@@ -301,7 +304,8 @@ class ImportRun {
           });
         }
       }
-      if (first === undefined) this.#publicIds.set(seed.publicId, where);
+      if (first === undefined)
+        this.#publicIds.set(seed.publicId, 'line' in where ? where.line : -where.record);
       if (seed.serial !== null) this.#serials.add(seed.serial);
       this.#keyPrints.add(print);
       if (errors.length > 0) {
@@ -332,7 +336,11 @@ class ImportRun {
     let imported = 0;
     if (this.partial || this.rejected === 0) {
       try {
-        for (const seed of this.#pending) records.push(await this.ctx.buildRecord(seed));
+        for (let i = 0; i < this.#pending.length; i++) {
+          const seed = this.#pending[i] as ValidSeed;
+          records.push(await this.ctx.buildRecord(seed));
+          wipe(seed);
+        }
       } finally {
         this.discard();
       }
@@ -348,7 +356,8 @@ class ImportRun {
         const kept: NewYubikeyTokenRecord[] = [];
         for (const r of records) {
           if (clash.has(r.publicId) || clash.has(r.id)) {
-            const where = this.#publicIds.get(r.publicId) ?? { line: 0 };
+            const at = this.#publicIds.get(r.publicId);
+            const where = at === undefined ? { line: 0 } : whereOf(at);
             this.reject([
               {
                 ...where,
@@ -375,6 +384,10 @@ class ImportRun {
       errorsTruncated: this.#errorCount > this.#errors.length,
     };
   }
+}
+
+function whereOf(at: number): Where {
+  return at >= 0 ? { line: at } : { record: -at };
 }
 
 function wipe(seed: ValidSeed): void {

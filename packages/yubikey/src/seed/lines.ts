@@ -106,12 +106,7 @@ export async function* readLines(input: SeedInput, limits: LineLimits): AsyncGen
       start = nl + 1;
     }
   };
-  let iterator: AsyncGenerator<string | Uint8Array>;
-  try {
-    iterator = chunks(input);
-  } catch (e) {
-    throw e instanceof TypeError ? e : new ImportAbort('ERR_SEED_INPUT', 'seed input could not be read');
-  }
+  const iterator = chunks(input);
   for (;;) {
     let next: IteratorResult<string | Uint8Array>;
     try {
