@@ -26,9 +26,17 @@ interface Collection {
 }
 
 describe.skipIf(dir === undefined)('shared AppID/facet collection', () => {
-  const collection = JSON.parse(
-    readFileSync(join(dir ?? '', 'vectors', 'collections', 'u2f-appid-facets.json'), 'utf8'),
-  ) as Collection;
+  // Collected even when skipped: read the file only when the corpus exists.
+  const collection: Collection =
+    dir === undefined
+      ? {
+          sameEtldPlusOneCases: { cases: [] },
+          appIdSyntaxCases: { cases: [] },
+          trustedFacetsListExample: { json: [], appIdUrl: '', expectedAuthorizedWebFacets: [] },
+        }
+      : (JSON.parse(
+          readFileSync(join(dir, 'vectors', 'collections', 'u2f-appid-facets.json'), 'utf8'),
+        ) as Collection);
   const appIdCases = collection.sameEtldPlusOneCases.cases.filter((c) => c.function === 'verify_app_id');
 
   it.each(appIdCases.map((c) => [c.appId, c.origin, c.expected] as const))(
@@ -194,7 +202,8 @@ describe('parseTrustedFacets', () => {
     ['entry without version', doc([{ ids: [] }])],
     ['trustedFacets not an array', '{"trustedFacets":{}}'],
     ['duplicate member', '{"trustedFacets":[],"trustedFacets":[]}'],
-    ['too large', `[${'"https://a.example.com",'.repeat(3000)}"x"]`],
+    ['too large', `["${'a'.repeat(70_000)}"]`],
+    ['too many ids', `[${'"https://a.example.com",'.repeat(3000)}"x"]`],
   ])('rejects %s', (_name, text) => {
     try {
       parseTrustedFacets(text);
@@ -295,8 +304,17 @@ describe('fetchTrustedFacets (injected fetch)', () => {
     expect(await code(fetchTrustedFacets('http://example.com/a', { fetch: fake({}) }))).toBe(
       'ERR_APPID_INVALID',
     );
-    const huge = fake({ [appId]: { ...ok, body: `[${'"https://a.example.com",'.repeat(5000)}"x"]` } });
+    const huge = fake({ [appId]: { ...ok, body: `["${'a'.repeat(70_000)}"]` } });
     expect(await code(fetchTrustedFacets(appId, { fetch: huge }))).toBe('ERR_TRUSTED_FACETS_INVALID');
+    // A declared Content-Length over the limit is refused before the body is read.
+    const declared = fake({
+      [appId]: {
+        ...ok,
+        headers: { ...ok.headers, 'content-length': '1000000' },
+        body: '["https://a.example.com"]',
+      },
+    });
+    expect(await code(fetchTrustedFacets(appId, { fetch: declared }))).toBe('ERR_TRUSTED_FACETS_INVALID');
   });
 
   it('normalizeFacetId cuts to the origin', () => {
