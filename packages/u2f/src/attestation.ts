@@ -47,7 +47,13 @@ export function parseAttestationCertificate(der: Uint8Array): AttestationCertifi
   } catch {
     throw new U2fError('ERR_CERTIFICATE_MALFORMED', 'attestation certificate is not valid X.509', step);
   }
-  const publicKey = x509.publicKey;
+  let publicKey: KeyObject;
+  try {
+    publicKey = x509.publicKey;
+  } catch {
+    // OpenSSL cannot load the key (unknown algorithm or malformed SubjectPublicKeyInfo).
+    throw new U2fError('ERR_CERTIFICATE_KEY_UNSUPPORTED', 'attestation key cannot be loaded', step);
+  }
   if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new U2fError('ERR_CERTIFICATE_KEY_UNSUPPORTED', 'attestation key is not EC P-256', step);
   }

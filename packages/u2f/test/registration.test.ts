@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type VerifyRegistrationOptions, verifyRegistration } from '../src/index.ts';
 import { createTestCa, type RegisterInput, SoftU2fToken, type TestCa } from './helpers/soft-token.ts';
@@ -206,6 +207,28 @@ describe('verifyRegistration', () => {
       expect(result.verified, `prefix ${n}`).toBe(false);
       expect(codeOf(result), `prefix ${n}`).toMatch(/^ERR_/);
     }
+  });
+
+  it('property: any single-byte corruption of registrationData is a typed result, never a throw', async () => {
+    const { response } = await token.register({ appId, challenge, origin });
+    const raw = Buffer.from(response.registrationData, 'base64url');
+    const keyEnd = 66;
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: raw.length - 1 }), fc.integer({ min: 1, max: 255 }), async (at, xor) => {
+        const bad = Buffer.from(raw);
+        bad[at] = (bad[at] as number) ^ xor;
+        const result = await verifyRegistration({
+          response: { ...response, registrationData: bad.toString('base64url') },
+          appId,
+          expectedChallenge: challenge,
+          expectedFacetIds: origin,
+        });
+        if (!result.verified) expect(codeOf(result)).toMatch(/^ERR_/);
+        // Bytes covered by the attestation signature (reserved byte, key, handle) can never pass.
+        if (at < keyEnd + 1 + 64) expect(result.verified).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('attestation trust is reported apart from verification', async () => {
