@@ -126,7 +126,11 @@ async function main(): Promise<number> {
 
   const json = {
     mode: args.quick ? 'quick' : 'full',
-    units: { latency: 'ms per operation', opsPerSecond: 'operations per second', ratio: 'p50 time ÷ p50 time' },
+    units: {
+      latency: 'ms per operation',
+      opsPerSecond: 'operations per second',
+      ratio: 'p50 time ÷ p50 time',
+    },
     node: process.version,
     platform: `${process.platform}/${process.arch}`,
     cpus: cpus().length,
