@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQLITE_SCHEMA_VERSION, SqliteStore } from '../src/index.ts';
@@ -99,4 +101,66 @@ describe('SqliteStore specifics', () => {
     await expect(s.credentials.get('a')).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
     await expect(s.challenges.consume('a')).rejects.toMatchObject({ code: 'ERR_STORE_CLOSED' });
   });
+
+  it('four processes racing on one file: every challenge consumed once, every Yubico OTP accepted once', async () => {
+    const path = file();
+    const setup = new SqliteStore(path);
+    const N = 100;
+    for (let i = 0; i < N; i++) {
+      await setup.challenges.put({
+        id: `c${i}`,
+        factor: 'u2f.sign',
+        userId: null,
+        origin: null,
+        challenge: `c${i}`,
+        expiresAt: 1,
+        data: null,
+      });
+    }
+    const t = token(1, { status: 'ACTIVE', userId: 'alice' });
+    await setup.yubikey.insertMany([t]);
+    await setup.close();
+    const go = join(dir, `go-${n}`);
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'sqlite-racer.mjs');
+    let ready = 0;
+    let allReady: () => void = () => {};
+    const started = new Promise<void>((r) => {
+      allReady = r;
+    });
+    const racers = Array.from(
+      { length: 4 },
+      (_, k) =>
+        new Promise<{ challenges: number[]; otps: number[] }>((resolve, reject) => {
+          const child = spawn(process.execPath, [script, path, String(N), t.id, go, String(k * 25)]);
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (b: Buffer) => {
+            if (out === '' && b[0] === 0x52 && ++ready === 4) allReady();
+            out += b.toString();
+          });
+          child.stderr.on('data', (b: Buffer) => {
+            err += b.toString();
+          });
+          child.on('close', (code) =>
+            code === 0 ? resolve(JSON.parse(out.slice(out.indexOf('\n') + 1))) : reject(new Error(err)),
+          );
+        }),
+    );
+    await started; // every process has opened the store: they race from here
+    writeFileSync(go, '');
+    const results = await Promise.all(racers);
+    const challenges = results.flatMap((r) => r.challenges).sort((a, b) => a - b);
+    expect(challenges).toEqual(Array.from({ length: N }, (_, i) => i));
+    // Each OTP pair (1, i) is accepted by at most one process, and accepted pairs only increase.
+    const otps = results.flatMap((r) => r.otps);
+    console.log(
+      `4-process race: challenges won per process ${results.map((r) => r.challenges.length).join('/')}, ` +
+        `OTPs accepted per process ${results.map((r) => r.otps.length).join('/')}`,
+    );
+    expect(new Set(otps).size).toBe(otps.length);
+    for (const r of results) expect(r.otps).toEqual([...r.otps].sort((a, b) => a - b));
+    const check = new SqliteStore(path);
+    expect((await check.yubikey.getById(t.id))?.lastOtp?.sessionCounter).toBe(Math.max(...otps));
+    await check.close();
+  }, 60_000);
 });
