@@ -43,6 +43,18 @@ describe('HOTP two-code resync (RFC 4226 §7.4)', () => {
     });
   });
 
+  it('refuses identical codes even where the token really repeated a code', () => {
+    // With the RFC 4226 secret, counters 910737 and 910738 both give 911617 (a 10^-6 coincidence
+    // found by search): the pair is "consecutive" but identical codes are refused outright.
+    expect(h(910737)).toBe('911617');
+    expect(h(910738)).toBe('911617');
+    expect(
+      resyncHotp({ secret: key, counter: 910737, lookAhead: 0, codes: ['911617', '911617'] }),
+    ).toMatchObject({
+      code: 'ERR_OTP_SEQUENCE_INVALID',
+    });
+  });
+
   it('never looks behind; a pair ending at lastCounter is a replay', () => {
     expect(resyncHotp({ secret: key, counter: 100, codes: [h(50), h(51)] })).toMatchObject({
       code: 'ERR_OTP_SEQUENCE_INVALID',

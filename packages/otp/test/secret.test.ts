@@ -70,7 +70,20 @@ describe('strict base32 (RFC 4648 §6)', () => {
   });
 
   it('rejects padding in the middle, incomplete padding, impossible lengths and non-canonical tails', () => {
-    for (const bad of ['MZ=XW6==', 'MZXW6==', 'MZXW6====', 'M', 'MZX', 'MZXW6Y', '=', 'MZXW7']) {
+    for (const bad of [
+      'MZ=XW6==',
+      'MZXW6==',
+      'MZXW6====',
+      'M',
+      'MZX',
+      'MZXW6Y',
+      '=',
+      'MZXW7',
+      'A',
+      'AAA',
+      'AAAAAA',
+      'A=======',
+    ]) {
       expect(
         code(() => base32Decode(bad)),
         bad,

@@ -162,6 +162,29 @@ describe('VIP enrollment (event-based, UBHE)', () => {
     });
   });
 
+  it('refuses identical codes even where the token repeated a code (counters 910737/910738)', () => {
+    expect(h(910737)).toBe(h(910738));
+    const pair = { passCode: h(910737), nextPassCode: h(910738) };
+    expect(
+      verifyVipEnrollment({
+        secret: key,
+        credentialId: 'UBHE57586348',
+        counter: 910737,
+        lookAhead: 0,
+        ...pair,
+      }),
+    ).toMatchObject({ code: 'ERR_OTP_SEQUENCE_INVALID' });
+    expect(
+      verifyVipEnrollment({
+        secret: key,
+        credentialId: 'VSMT14393584',
+        now: sec(910738 * 30),
+        window: 1,
+        ...pair,
+      }),
+    ).toMatchObject({ code: 'ERR_OTP_SEQUENCE_INVALID' });
+  });
+
   it('follows an explicit mode over the prefix', () => {
     expect(
       verifyVipEnrollment({
