@@ -12,6 +12,7 @@ import {
   octets,
   oid,
   printableString,
+  readTlv,
   seq,
   set,
   time,
@@ -90,7 +91,16 @@ export function issueCertificate(template: CertificateTemplate, issuerKey: Signi
 
 /** Key identifier: SHA-1 of the subjectPublicKey BIT STRING contents (RFC 5280 §4.2.1.2 method 1). */
 export function keyIdentifier(spki: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha1').update(spki).digest());
+  // SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }
+  const outer = readTlv(spki, 0);
+  const algorithm = readTlv(spki, outer.start);
+  const key = readTlv(spki, algorithm.end);
+  // Skip the BIT STRING's unused-bits octet.
+  return new Uint8Array(
+    createHash('sha1')
+      .update(spki.subarray(key.start + 1, key.end))
+      .digest(),
+  );
 }
 
 export const ext = {

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   type AttestationFormat,
@@ -9,7 +9,14 @@ import {
   VirtualAuthenticator,
   VirtualAuthenticatorError,
 } from '../src/index.ts';
-import { b64u, checkAssertion, checkRegistration, parseAuthData, sha256 } from './independent.ts';
+import {
+  b64u,
+  checkAssertion,
+  checkRegistration,
+  findExtension,
+  parseAuthData,
+  sha256,
+} from './independent.ts';
 
 const origin = 'https://login.example.com';
 const rpId = 'example.com';
@@ -107,6 +114,13 @@ describe('createCredential / getAssertion verify with node:crypto', () => {
     expect(int.verify(root.publicKey)).toBe(true);
     expect(root.verify(root.publicKey)).toBe(true);
     expect(leaf.validFrom).toContain('2024');
+    // RFC 5280 §4.2.1.2 method 1: SKI = SHA-1 of the subjectPublicKey bits; the leaf's AKI names it.
+    const intSpki = int.publicKey.export({ type: 'spki', format: 'der' });
+    const intSki = createHash('sha1')
+      .update(intSpki.subarray(intSpki.length - 65))
+      .digest();
+    expect(findExtension(int.raw, '0603551d0e')?.subarray(-20).equals(intSki)).toBe(true);
+    expect(findExtension(leaf.raw, '0603551d23')?.subarray(-20).equals(intSki)).toBe(true);
   });
 });
 
