@@ -338,6 +338,15 @@ describe.each(stores)('façade on %s', (_name, open) => {
       });
     });
 
+    it('abandoned challenges are purged once expired', async () => {
+      const { fk, clock } = make(open());
+      await fk.webauthn.startAuthentication({ origin: ORIGIN });
+      await fk.u2f.startRegistration({ userId: 'alice', origin: ORIGIN });
+      expect(await fk.purgeExpiredChallenges()).toBe(0);
+      clock.now += 5 * 60_000;
+      expect(await fk.purgeExpiredChallenges()).toBe(2);
+    });
+
     it("registration options exclude the user's existing credentials", async () => {
       const { fk } = make(open());
       const authenticator = new VirtualAuthenticator({ seed: 'facade-wa-3' });

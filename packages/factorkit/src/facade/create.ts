@@ -42,6 +42,11 @@ export interface Factorkit {
   readonly yubikey: YubikeyNamespace;
   readonly otp: OtpNamespace;
   readonly store: FactorkitStore;
+  /**
+   * Deletes challenges that expired before now (abandoned ceremonies). Call it periodically;
+   * an expired challenge that is answered anyway is reported as TIMEOUT until it is purged.
+   */
+  purgeExpiredChallenges(): Promise<number>;
 }
 
 /**
@@ -89,5 +94,6 @@ export function createFactorkit(options: CreateFactorkitOptions): Factorkit {
     yubikey: createYubikeyNamespace(ctx),
     otp: createOtpNamespace(ctx),
     store: ctx.store,
+    purgeExpiredChallenges: () => ctx.store.challenges.purgeExpired(ctx.clock().getTime()),
   };
 }
