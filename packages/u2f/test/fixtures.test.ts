@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type LoadedCase,
   loadSharedCases,
@@ -6,6 +8,10 @@ import {
 } from '@factorkit/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  decodeWebsafeBase64,
+  parseAttestationCertificate,
+  parseRegistrationData,
+  parseSignatureData,
   type U2fErrorCode,
   type U2fFailure,
   verifyAuthentication,
@@ -114,5 +120,80 @@ describe.skipIf(dir === undefined)('shared corpus replay', () => {
       expect(code).toBe(want);
     }
     t.agree++;
+  });
+});
+
+interface RealDevices {
+  yubicoU2fRootCaPem: string;
+  certsNeedingUnusedBitsFix: { sha256List: string[] };
+  parseOnly: Record<string, unknown>[];
+}
+
+describe.skipIf(dir === undefined)('u2f-real-devices collection', () => {
+  // Collected even when skipped: read only when the corpus exists.
+  const collection: RealDevices | undefined =
+    dir === undefined
+      ? undefined
+      : (JSON.parse(
+          readFileSync(join(dir, 'vectors', 'collections', 'u2f-real-devices.json'), 'utf8'),
+        ) as RealDevices);
+
+  it('the unused-bits fix list is the one shipped', async () => {
+    const { YUBICO_UNUSED_BITS_CERT_SHA256 } = await import('../src/index.ts');
+    expect([...YUBICO_UNUSED_BITS_CERT_SHA256].sort()).toEqual(
+      [...(collection?.certsNeedingUnusedBitsFix.sha256List ?? [])].sort(),
+    );
+  });
+
+  it('with the Yubico U2F root as anchor, trust matches chainsToYubicoRootAfterFix for every real registration', async () => {
+    const cases = (loadSharedCases({ under: 'real/u2f', kinds: ['u2f.register'] }) ?? []).filter(
+      (c) => typeof c.case.expect.result?.['chainsToYubicoRootAfterFix'] === 'boolean',
+    );
+    expect(cases.length).toBeGreaterThanOrEqual(5);
+    let trusted = 0;
+    for (const { case: c } of cases) {
+      const ctx = c.context as Record<string, unknown>;
+      const result = await verifyRegistration({
+        response: c.response as never,
+        appId: ctx['appId'] as string,
+        expectedChallenge: ctx['challenge'] as string,
+        expectedFacetIds: ctx['facets'] as string[],
+        trustAnchors: [collection?.yubicoU2fRootCaPem ?? ''],
+      });
+      expect(result.verified, c.id).toBe(true);
+      const want = c.expect.result?.['chainsToYubicoRootAfterFix'];
+      expect(result.verified && result.attestation.trusted, c.id).toBe(want);
+      if (want === true) trusted++;
+    }
+    console.log(
+      `Yubico root trust: ${trusted}/${cases.length} real registrations chain (as the corpus records)`,
+    );
+  });
+
+  it('parse-only vectors: registrationData and signatureData fields', () => {
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    let n = 0;
+    for (const v of collection?.parseOnly ?? []) {
+      const parsed = v['parsed'] as Record<string, unknown> | undefined;
+      if (typeof v['registrationDataB64url'] === 'string' && parsed !== undefined) {
+        const reg = parseRegistrationData(decodeWebsafeBase64(v['registrationDataB64url']));
+        expect(hex(reg.userPublicKey)).toBe(parsed['userPublicKeyHex']);
+        expect(reg.keyHandle.length).toBe(parsed['keyHandleLength']);
+        expect(Buffer.from(reg.keyHandle).toString('base64url')).toBe(parsed['keyHandleB64url']);
+        expect(hex(reg.signature)).toBe(parsed['signatureHex']);
+        expect(parseAttestationCertificate(reg.attestationCertificate).sha256).toBe(
+          parsed['attestationCertSha256Hex'],
+        );
+        n++;
+      }
+      if (typeof v['signatureDataB64url'] === 'string' && parsed !== undefined) {
+        const sig = parseSignatureData(decodeWebsafeBase64(v['signatureDataB64url']));
+        expect(sig.userPresence).toBe(parsed['userPresence']);
+        expect(sig.counter).toBe(parsed['counter']);
+        expect(hex(sig.signature)).toBe(parsed['signatureHex']);
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThanOrEqual(3);
   });
 });
