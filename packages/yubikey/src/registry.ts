@@ -49,7 +49,7 @@ export interface YubikeyRegistryOptions {
   readonly keyEncryption: SeedKeyEncryption;
   /** Clock. Default `() => new Date()`. */
   readonly clock?: () => Date;
-  /** Token id generator. Default: `ykk` + 17 random base62 characters (Okta-like). */
+  /** Token id generator. Default: `ykk` + 17 base62 characters, increasing within a process (see `idGenerator`). */
   readonly generateId?: () => string;
   /** Accept Dvorak-typed OTPs (see `parseOtp`). Default false. */
   readonly allowDvorak?: boolean;
@@ -111,29 +111,49 @@ const SORT_FIELDS: readonly YubikeyTokenSortField[] = [
   'user.id',
 ];
 const MAX_CURSOR_LENGTH = 512;
-const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+// ASCII order, so that fixed-width base62 strings sort like the numbers they encode.
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const CSV_HEADER = 'id,serial,publicId,status,userId,created,lastUpdated,lastVerified,activated';
 
-// Random bytes are drawn in blocks: one syscall per 240 ids instead of one per id.
+// Random bytes are drawn in blocks: one call per 240 ids instead of one per id.
 let idPool = new Uint8Array(0);
 let idPoolAt = 0;
 
-function defaultId(): string {
-  if (idPoolAt + 17 > idPool.length) {
-    idPool = new Uint8Array(randomBytes(17 * 240));
-    idPoolAt = 0;
-  }
-  let id = 'ykk';
-  // 248 = 4 × 62: bytes ≥ 248 would bias the mapping, so they are skipped (rarely needed).
-  while (id.length < 20) {
+function randomBase62(n: number): string {
+  let out = '';
+  // 248 = 4 × 62: bytes ≥ 248 would bias the mapping, so they are skipped.
+  while (out.length < n) {
     if (idPoolAt >= idPool.length) {
       idPool = new Uint8Array(randomBytes(17 * 240));
       idPoolAt = 0;
     }
     const b = idPool[idPoolAt++] as number;
-    if (b < 248) id += BASE62[b % 62];
+    if (b < 248) out += BASE62[b % 62];
   }
-  return id;
+  return out;
+}
+
+function base62Fixed(value: number, width: number): string {
+  let out = '';
+  let v = value;
+  for (let i = 0; i < width; i++) {
+    out = BASE62[v % 62] + out;
+    v = Math.floor(v / 62);
+  }
+  return out;
+}
+
+/**
+ * Okta-style ids, `ykk` + 17 base62 characters: 9 characters of a strictly increasing sequence
+ * (clock milliseconds × 64, bumped by one per id) then 8 random ones. Ids of one import thus sort
+ * in file order, which makes `created` ties list in upload order.
+ */
+function idGenerator(clock: () => Date): () => string {
+  let last = 0;
+  return () => {
+    last = Math.max(clock().getTime() * 64, last + 1);
+    return `ykk${base62Fixed(last, 9)}${randomBase62(8)}`;
+  };
 }
 
 function toToken(r: YubikeyTokenRecord): YubikeyToken {
@@ -176,7 +196,7 @@ export class YubikeyRegistry {
     this.#store = options.store;
     this.#enc = options.keyEncryption;
     this.#clock = options.clock ?? (() => new Date());
-    this.#generateId = options.generateId ?? defaultId;
+    this.#generateId = options.generateId ?? idGenerator(this.#clock);
     this.#options = options;
   }
 

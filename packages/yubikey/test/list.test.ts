@@ -47,6 +47,17 @@ describe('listTokens (Okta GET …/tokens)', () => {
     expect([...created].sort()).toEqual(created);
   });
 
+  it('tokens of one import share ties on created but list in file order (ids increase)', async () => {
+    const { registry } = newRegistry({ clock: () => new Date('2026-02-02T00:00:00.000Z') });
+    expect((await registry.importSeeds(rows(50))).imported).toBe(50);
+    const listed = tokens(await registry.listTokens({ limit: 50 }));
+    expect(listed.map((t) => t.profile.serial)).toEqual(
+      Array.from({ length: 50 }, (_, i) => String(5000 + i).padStart(12, '0')),
+    );
+    expect(new Set(listed.map((t) => t.created)).size).toBe(1);
+    for (const t of listed) expect(t.id).toMatch(/^ykk[0-9A-Za-z]{17}$/);
+  });
+
   it('DESC order and other sort fields page without gaps or repeats, even with tied keys', async () => {
     const { registry } = await setup(25);
     for (const sortBy of ['created', 'status', 'profile.serial', 'user.id', 'lastVerified'] as const) {
