@@ -177,6 +177,22 @@ describe('raw message parsers never throw untyped errors', () => {
     );
   });
 
+  it('parseRegistrationData standalone: fields split by the DER lengths; certificate must be a SEQUENCE', () => {
+    // The P-256 base point G is a valid user key.
+    const g = Buffer.from(
+      '046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c2964fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5',
+      'hex',
+    );
+    const sig = [0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01];
+    const cert = [0x30, 0x03, 0x02, 0x01, 0x00];
+    const parsed = parseRegistrationData(Uint8Array.of(0x05, ...g, 2, 0xaa, 0xbb, ...cert, ...sig));
+    expect(parsed.keyHandle).toEqual(Uint8Array.of(0xaa, 0xbb));
+    expect(parsed.attestationCertificate).toEqual(Uint8Array.from(cert));
+    expect(parsed.signature).toEqual(Uint8Array.from(sig));
+    const setTag = Uint8Array.of(0x05, ...g, 2, 0xaa, 0xbb, 0x31, 0x03, 0x02, 0x01, 0x00, ...sig);
+    expect(codeOfThrow(() => parseRegistrationData(setTag))).toBe('ERR_CERTIFICATE_MALFORMED');
+  });
+
   it('signatureData: counter is big-endian, UP byte kept raw', () => {
     const sig = Uint8Array.of(0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01);
     const parsed = parseSignatureData(Uint8Array.of(0x05, 0x01, 0x02, 0x03, 0x04, ...sig));
