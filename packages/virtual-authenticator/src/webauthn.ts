@@ -107,8 +107,13 @@ export class VirtualAuthenticator {
 
   /** `navigator.credentials.create({ publicKey })` → `PublicKeyCredential.toJSON()`. */
   createCredential(options: CreateCredentialOptions): RegistrationResponseJSON {
-    const pk = options.publicKey;
-    if (pk === undefined || typeof pk !== 'object') throw new TypeError('options.publicKey is required');
+    const pk = options?.publicKey;
+    if (pk === undefined || pk === null || typeof pk !== 'object')
+      throw new TypeError('options.publicKey is required');
+    if (typeof pk.rp !== 'object' || pk.rp === null) throw new TypeError('publicKey.rp is required');
+    if (pk.rp.id !== undefined && typeof pk.rp.id !== 'string')
+      throw new TypeError('publicKey.rp.id must be a string');
+    if (typeof pk.user !== 'object' || pk.user === null) throw new TypeError('publicKey.user is required');
     const origin = requireOrigin(options.origin);
     const rpId = pk.rp.id ?? new URL(origin).hostname;
     if (options.skipRpIdCheck !== true) checkRpId(rpId, origin);
@@ -200,8 +205,14 @@ export class VirtualAuthenticator {
 
   /** `navigator.credentials.get({ publicKey })` → `PublicKeyCredential.toJSON()`. */
   getAssertion(options: GetAssertionOptions): AuthenticationResponseJSON {
-    const pk = options.publicKey;
-    if (pk === undefined || typeof pk !== 'object') throw new TypeError('options.publicKey is required');
+    const pk = options?.publicKey;
+    if (pk === undefined || pk === null || typeof pk !== 'object')
+      throw new TypeError('options.publicKey is required');
+    if (pk.rpId !== undefined && typeof pk.rpId !== 'string')
+      throw new TypeError('publicKey.rpId must be a string');
+    if (pk.allowCredentials !== undefined && !Array.isArray(pk.allowCredentials)) {
+      throw new TypeError('publicKey.allowCredentials must be an array');
+    }
     const origin = requireOrigin(options.origin);
     const rpId = pk.rpId ?? new URL(origin).hostname;
     if (options.skipRpIdCheck !== true) checkRpId(rpId, origin);
@@ -456,6 +467,11 @@ export function clientData(
 
 function requireOrigin(origin: unknown): string {
   if (typeof origin !== 'string' || origin === '') throw new TypeError('options.origin is required');
+  try {
+    new URL(origin);
+  } catch {
+    throw new TypeError('options.origin must be an absolute URL origin');
+  }
   return origin;
 }
 

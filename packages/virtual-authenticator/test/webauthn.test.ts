@@ -336,6 +336,35 @@ describe('knobs', () => {
   });
 });
 
+describe('misuse', () => {
+  it('missing or mistyped options throw TypeError naming the parameter', () => {
+    const va = new VirtualAuthenticator({ seed: 'misuse' });
+    const bad = (fn: () => unknown, name: string) =>
+      expect(fn).toThrow(new RegExp(name.replace(/\./g, '\\.')));
+    bad(() => va.createCredential(undefined as never), 'options.publicKey');
+    bad(() => va.createCredential({ origin } as never), 'options.publicKey');
+    bad(
+      () => va.createCredential({ origin, publicKey: { ...baseCreate(), rp: undefined } } as never),
+      'publicKey.rp',
+    );
+    bad(
+      () => va.createCredential({ origin, publicKey: { ...baseCreate(), user: undefined } } as never),
+      'publicKey.user',
+    );
+    bad(() => va.createCredential({ origin: '', publicKey: baseCreate() }), 'options.origin');
+    bad(() => va.createCredential({ origin: 'not a url', publicKey: baseCreate() }), 'options.origin');
+    bad(
+      () => va.createCredential({ origin, publicKey: { ...baseCreate(), challenge: 'not base64url!' } }),
+      'publicKey.challenge',
+    );
+    bad(
+      () => va.getAssertion({ origin, publicKey: { challenge, allowCredentials: 'x' as never } }),
+      'publicKey.allowCredentials',
+    );
+    expect(() => new VirtualAuthenticator({ aaguid: 'nope' })).toThrow(TypeError);
+  });
+});
+
 describe('determinism', () => {
   it('same seed → byte-identical responses; different seed → different', () => {
     const run = (seed: string) => {
