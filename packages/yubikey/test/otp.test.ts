@@ -1,4 +1,6 @@
-import { loadSharedCases, sharedFixturesSkipMessage } from '@factorkit/testkit';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSharedCases, sharedFixturesDir, sharedFixturesSkipMessage } from '@factorkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { aes128DecryptBlockNode, aes128DecryptBlockPortable } from '../src/aes.ts';
 import type { YubikeyErrorCode } from '../src/errors.ts';
@@ -233,3 +235,39 @@ describe.skipIf(cases === undefined)('shared corpus vectors/yubico-otp', () => {
     expect(agree).toBe(list.length);
   });
 });
+
+const sharedDir = sharedFixturesDir();
+describe.skipIf(sharedDir === undefined)(
+  'shared collection yubikey-val-replay.json (replay decision table)',
+  () => {
+    it('every row: OK exactly when the OTP pair is greater; REPLAYED_REQUEST/REPLAYED_OTP both refuse', () => {
+      const col = JSON.parse(
+        readFileSync(join(sharedDir as string, 'vectors/collections/yubikey-val-replay.json'), 'utf8'),
+      ) as {
+        cases: {
+          description: string;
+          stored: { counter: number; use: number };
+          otp: { counter: number; use: number };
+          expected: string;
+        }[];
+      };
+      let n = 0;
+      for (const c of col.cases) {
+        const otp = makeOtp(KEY_A.publicId, KEY_A.aesKey, {
+          privateId: KEY_A.privateId,
+          usageCounter: c.otp.counter,
+          sessionCounter: c.otp.use,
+        });
+        // yubikey-val stores -1/-1 for a token never seen: that is our `null`.
+        const lastOtp =
+          c.stored.counter < 0 ? null : { usageCounter: c.stored.counter, sessionCounter: c.stored.use };
+        const r = verifyYubicoOtp({ otp, token: tokenA, lastOtp });
+        // No validation-protocol nonce here: a resend of the same request is a replayed OTP too.
+        if (c.expected === 'OK') expect(r, c.description).toMatchObject({ verified: true });
+        else expect(r, c.description).toMatchObject({ code: 'ERR_OTP_REPLAYED' });
+        n++;
+      }
+      console.log(`yubikey-val-replay: ${n}/${col.cases.length} decisions agree`);
+    });
+  },
+);
