@@ -96,6 +96,18 @@ describe.each(stores)('façade on %s', (_name, open) => {
       expect((await fk.otp.list('alice'))[0]).not.toHaveProperty('secret');
     });
 
+    it('enrollment validates the profile: short secrets and bad digits are refused up front, 80-bit secrets warn', async () => {
+      const { fk } = make(open());
+      await expect(fk.otp.enrollTotp({ userId: 'alice', secret: new Uint8Array(8) })).rejects.toMatchObject({
+        code: 'ERR_SECRET_TOO_SHORT',
+      });
+      await expect(fk.otp.enrollTotp({ userId: 'alice', digits: 5 })).rejects.toBeInstanceOf(RangeError);
+      await expect(fk.otp.enrollTotp({ userId: 'alice', period: 0 })).rejects.toBeInstanceOf(RangeError);
+      const legacy = await fk.otp.enrollTotp({ userId: 'alice', secret: new Uint8Array(10).fill(1) });
+      expect(legacy.warnings.map((w) => w.code)).toEqual(['WARN_SECRET_BELOW_128_BITS']);
+      expect(await fk.otp.list('alice')).toHaveLength(1);
+    });
+
     it('100 concurrent verifications of one TOTP code: exactly one SUCCESS', async () => {
       const { fk } = make(open());
       const secret = new Uint8Array(20).fill(3);

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
+  checkSecret,
   DEFAULT_ATTEMPT_POLICY,
   decodeSecret,
   encodeSecretBase32,
+  generateHotp,
   generateSecret,
   type OtpAlgorithm,
   type OtpCounterStore,
+  type OtpWarning,
+  totpStep,
   verifyHotpWithStore,
   verifyTotpWithStore,
   verifyVipEnrollmentWithStore,
@@ -55,6 +59,8 @@ export interface OtpEnrollment {
   readonly type: OtpFactorType;
   /** The secret in base32 — show it (or its otpauth URI/QR) once at enrollment, never again. */
   readonly secretBase32: string;
+  /** E.g. `WARN_SECRET_BELOW_128_BITS` for a legacy 80-bit secret (accepted, but below RFC 4226 R6). */
+  readonly warnings: readonly OtpWarning[];
 }
 
 export interface OtpVerified {
@@ -112,6 +118,24 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
     params: OtpFactorRecord['params'],
     counter: number | null,
   ): Promise<OtpEnrollment> {
+    // Validate everything now (secret length, algorithm, digits, period), so a bad profile is a
+    // TypeError/RangeError/OtpError at enrollment instead of at every later verification.
+    const minSecretBits = ctx.policies.otp?.minSecretBits;
+    const warnings = checkSecret(secret, minSecretBits === undefined ? {} : { minSecretBits });
+    generateHotp({
+      secret,
+      counter: 0,
+      ...(typeof params['algorithm'] === 'string' ? { algorithm: params['algorithm'] as OtpAlgorithm } : {}),
+      ...(typeof params['digits'] === 'number' ? { digits: params['digits'] } : {}),
+      ...(minSecretBits === undefined ? {} : { minSecretBits }),
+    });
+    if (typeof params['period'] === 'number' || typeof params['t0'] === 'number') {
+      const t0 = typeof params['t0'] === 'number' ? params['t0'] : 0;
+      totpStep(Number.isFinite(t0) && t0 > 0 ? t0 * 1000 : 0, {
+        ...(typeof params['period'] === 'number' ? { period: params['period'] } : {}),
+        ...(typeof params['t0'] === 'number' ? { t0: params['t0'] } : {}),
+      });
+    }
     const factorId = `otp_${randomUUID()}`;
     const sealed = await ctx.keyEncryption.seal(secret, aad(factorId));
     await store.otp.put({
@@ -124,7 +148,7 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
       createdAt: ctx.clock().getTime(),
       lastVerifiedAt: null,
     });
-    return { factorId, type, secretBase32: encodeSecretBase32(secret) };
+    return { factorId, type, secretBase32: encodeSecretBase32(secret), warnings };
   }
 
   async function load(
