@@ -46,8 +46,14 @@ export interface ScanResult {
   readonly stale: boolean;
 }
 
-// Larger than any score; finite so `0 * NO_SCORE` stays 0 in the branch-free select.
-const NO_SCORE = Number.MAX_SAFE_INTEGER;
+// Larger than any score (windows are at most 2·10^4 wide) and an int32, so `score - bestScore`
+// never overflows and its sign bit is the comparison — no branch on where a match was found.
+const NO_SCORE = 0x3fff_ffff;
+
+/** 1 when a < b, else 0, for 0 ≤ a, b < 2^30, from the sign bit (no compare-and-branch). */
+function lessThan(a: number, b: number): number {
+  return ((a - b) >>> 31) & 1;
+}
 
 /**
  * Evaluates EVERY candidate counter in `[from, to]` and compares each with the submitted code
@@ -78,7 +84,7 @@ export function scanWindow(
     // Freshness and score depend only on public positions, never on the secret or the code.
     const fresh = c > lastUsed ? 1 : 0;
     const score = c >= center ? (c - center) * 2 + (c > center ? 1 : 0) : (center - c) * 2;
-    const take = eq & fresh & (score < bestScore ? 1 : 0);
+    const take = eq & fresh & lessThan(score, bestScore);
     best = take * c + (1 - take) * best;
     bestScore = take * score + (1 - take) * bestScore;
     found |= take;
@@ -121,7 +127,7 @@ export function scanSequence(
     const c = from + s;
     const fresh = c > lastUsed ? 1 : 0;
     const score = c >= center ? (c - center) * 2 + (c > center ? 1 : 0) : (center - c) * 2;
-    const take = all & fresh & (score < bestScore ? 1 : 0);
+    const take = all & fresh & lessThan(score, bestScore);
     best = take * c + (1 - take) * best;
     bestScore = take * score + (1 - take) * bestScore;
     found |= take;
