@@ -60,7 +60,7 @@ export class MemoryYubikeyStore implements YubikeyStore {
         if (old !== null && (lastOtp === null || compareCounters(old, lastOtp) > 0)) lastOtp = old;
         this.#rows.delete(tomb.record.id);
       }
-      this.#rows.set(r.id, { record: freezeRecord(r, lastOtp), sealedSecret: r.sealedSecret.slice() });
+      this.#rows.set(r.id, { record: freezeRecord(r, lastOtp), sealedSecret: new Uint8Array(r.sealedSecret) });
       this.#byPublicId.set(r.publicId, r.id);
     }
     return { ok: true, inserted: records.length };
@@ -76,7 +76,8 @@ export class MemoryYubikeyStore implements YubikeyStore {
 
   async getSealedSecret(id: string): Promise<Uint8Array | undefined> {
     const secret = this.#rows.get(id)?.sealedSecret;
-    return secret === undefined ? undefined : Uint8Array.from(secret);
+    // A copy (never a view: Buffer#slice would share memory), so callers cannot alter the store.
+    return secret === undefined ? undefined : new Uint8Array(secret);
   }
 
   async list(query: StoreListQuery): Promise<YubikeyTokenRecord[]> {

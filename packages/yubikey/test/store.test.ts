@@ -118,6 +118,14 @@ describe('MemoryYubikeyStore contract', () => {
     const r = await s.getById('a');
     expect(Object.isFrozen(r)).toBe(true);
     expect(r).not.toHaveProperty('sealedSecret');
+    // Buffers too (Buffer#slice is a view, not a copy).
+    const buf = Buffer.from([4, 5, 6]);
+    await s.insertMany([{ ...rec('b', 'vvcccccccccd'), sealedSecret: buf }]);
+    buf.fill(0);
+    const out = (await s.getSealedSecret('b')) as Uint8Array;
+    expect(out).toEqual(Uint8Array.of(4, 5, 6));
+    out.fill(0);
+    expect(await s.getSealedSecret('b')).toEqual(Uint8Array.of(4, 5, 6));
     expect(await s.delete('a')).toBe(true);
     expect(await s.delete('a')).toBe(false);
   });
