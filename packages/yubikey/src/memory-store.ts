@@ -60,7 +60,10 @@ export class MemoryYubikeyStore implements YubikeyStore {
         if (old !== null && (lastOtp === null || compareCounters(old, lastOtp) > 0)) lastOtp = old;
         this.#rows.delete(tomb.record.id);
       }
-      this.#rows.set(r.id, { record: freezeRecord(r, lastOtp), sealedSecret: new Uint8Array(r.sealedSecret) });
+      this.#rows.set(r.id, {
+        record: freezeRecord(r, lastOtp),
+        sealedSecret: new Uint8Array(r.sealedSecret),
+      });
       this.#byPublicId.set(r.publicId, r.id);
     }
     return { ok: true, inserted: records.length };
