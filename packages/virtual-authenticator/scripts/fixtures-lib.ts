@@ -966,6 +966,198 @@ function signedByCredentialKey(
   return { ...reg, response: { ...reg.response, attestationObject: toBase64url(encodeCbor(ao)) } };
 }
 
+/** WebAuthn assertions of a U2F-registered credential through the FIDO AppID extension (§10.1.1). */
+export function appidGroup(out: Collector): void {
+  const folder = 'virtual/webauthn/appid-es256';
+  const device =
+    '@factorkit/virtual-authenticator U2FToken key used through WebAuthn with the appid extension';
+  const appId = 'https://login.example.com/u2f/app-id.json';
+  const token = new U2FToken({ seed: `fixtures/${folder}` });
+  const reg = token.register({ appId, challenge: challengeFor(`${folder}/u2f`), origin: ORIGIN });
+  const regBytes = fromBase64url(reg.registrationData);
+  const keyHandle = toBase64url(regBytes.slice(67, 67 + (regBytes[66] ?? 0)));
+  const va = new VirtualAuthenticator({ seed: `fixtures/${folder}/webauthn` });
+  const record = va.importCredential(token.exportCredential(keyHandle));
+  const challenge = challengeFor(folder);
+  const auth = va.getAssertion({
+    origin: ORIGIN,
+    publicKey: {
+      challenge,
+      rpId: RP_ID,
+      allowCredentials: [{ type: 'public-key', id: keyHandle }],
+      extensions: { appid: appId },
+    },
+  });
+  const credential = { id: keyHandle, publicKey: record.publicKey, counter: 0 };
+  const ctx = (options: Record<string, unknown> = { appid: appId }): FixtureContext =>
+    webauthnContext(challenge, { credential, options });
+  const add = (
+    stem: string,
+    response: AuthenticationResponseJSON,
+    expect: FixtureExpect,
+    notes: string,
+    context = ctx(),
+  ) =>
+    out.add(folder, stem, {
+      kind: 'webauthn.authentication',
+      device,
+      format: null,
+      response,
+      context,
+      expect,
+      notes,
+    });
+  add(
+    'authentication-positive-appid',
+    auth,
+    ok({ newCounter: 1, appidUsed: true }),
+    `rpIdHash = SHA-256("${appId}"); the client reports appid: true and the RP requested options.appid.`,
+  );
+  add(
+    'authentication-appid-not-requested',
+    auth,
+    fail('ERR_RP_ID_HASH_MISMATCH'),
+    'Same response, but the RP never passed the appid extension: only SHA-256(rpId) is acceptable.',
+    ctx({}),
+  );
+  add(
+    'authentication-appid-not-reported',
+    { ...auth, clientExtensionResults: {} },
+    fail('ERR_RP_ID_HASH_MISMATCH'),
+    'rpIdHash is the AppID hash but the client did not report appid: true.',
+  );
+  add(
+    'authentication-appid-other',
+    auth,
+    fail('ERR_RP_ID_HASH_MISMATCH'),
+    'The RP asked for another AppID than the one the credential is scoped to.',
+    ctx({ appid: 'https://login.example.com/u2f/other.json' }),
+  );
+  const rpScopedVa = new VirtualAuthenticator({
+    seed: `fixtures/${folder}/rp-scoped`,
+    attestationFormat: 'none',
+  });
+  const rpReg = rpScopedVa.createCredential({
+    origin: ORIGIN,
+    publicKey: {
+      rp: { id: RP_ID, name: 'Example' },
+      user: { id: 'dXNlci0xMjM0', name: 'alice@example.com', displayName: 'Alice' },
+      challenge,
+      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+    },
+  });
+  const rpAuth = rpScopedVa.getAssertion({
+    origin: ORIGIN,
+    publicKey: { challenge, rpId: RP_ID, allowCredentials: [{ type: 'public-key', id: rpReg.id }] },
+  });
+  const rpRecord = rpScopedVa.credential(rpReg.id);
+  add(
+    'authentication-appid-reported-rp-scoped',
+    { ...rpAuth, clientExtensionResults: { appid: true } },
+    fail('ERR_RP_ID_HASH_MISMATCH'),
+    'appid: true reported but authData is scoped to the RP ID: the RP must expect SHA-256(appid) and not fall back (go-webauthn rule).',
+    webauthnContext(challenge, {
+      credential: { id: rpReg.id, publicKey: rpRecord?.publicKey ?? '', counter: 0 },
+      options: { appid: appId },
+    }),
+  );
+}
+
+/** A synced passkey: BE and BS set, signCount always 0. */
+export function passkeyGroup(out: Collector): void {
+  const folder = 'virtual/webauthn/passkey-es256';
+  const device =
+    '@factorkit/virtual-authenticator VirtualAuthenticator as a synced passkey (BE, BS, signCount 0)';
+  const va = new VirtualAuthenticator({
+    seed: `fixtures/${folder}`,
+    attestationFormat: 'none',
+    backupEligible: true,
+    backupState: true,
+    signCounter: 'zero',
+    attachment: 'platform',
+    transports: ['internal', 'hybrid'],
+  });
+  const reg = va.createCredential({
+    origin: ORIGIN,
+    publicKey: {
+      rp: { id: RP_ID, name: 'Example' },
+      user: { id: 'dXNlci0xMjM0', name: 'alice@example.com', displayName: 'Alice' },
+      challenge: challengeFor(`${folder}/registration`),
+      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+      authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+    },
+  });
+  const record = va.credential(reg.id);
+  if (record === undefined) throw new Error('missing credential');
+  const challenge = challengeFor(folder);
+  const auth = va.getAssertion({
+    origin: ORIGIN,
+    publicKey: { challenge, rpId: RP_ID, userVerification: 'required' },
+  });
+  const credential = (counter: number) => ({
+    id: reg.id,
+    publicKey: record.publicKey,
+    counter,
+    backupEligible: true,
+  });
+  const ctx = (counter = 0): FixtureContext =>
+    webauthnContext(challenge, { credential: credential(counter), requireUserVerification: true });
+  const add = (
+    stem: string,
+    response: AuthenticationResponseJSON,
+    expect: FixtureExpect,
+    notes: string,
+    context = ctx(),
+  ) =>
+    out.add(folder, stem, {
+      kind: 'webauthn.authentication',
+      device,
+      format: null,
+      response,
+      context,
+      expect,
+      notes,
+    });
+  const resign = { resign: va };
+  add(
+    'authentication-positive-counter-zero',
+    auth,
+    ok({ newCounter: 0, credentialDeviceType: 'multiDevice', credentialBackedUp: true }),
+    'Stored and received signCount both 0: allowed (§7.2 step 22 applies only when either is non-zero). BE and BS set.',
+  );
+  add(
+    'authentication-positive-backup-state-cleared',
+    mutate.setFlag(auth, 'BS', false, resign),
+    ok({ newCounter: 0, credentialBackedUp: false }),
+    'BS may change between ceremonies (only BE is fixed); re-signed.',
+  );
+  add(
+    'authentication-be-changed',
+    mutate.setFlag(mutate.setFlag(auth, 'BS', false), 'BE', false, resign),
+    fail('ERR_BACKUP_ELIGIBILITY_CHANGED'),
+    'BE cleared although the credential was registered backup-eligible (§7.2 step 18); re-signed.',
+  );
+  add(
+    'authentication-counter-zero-after-nonzero',
+    auth,
+    fail('ERR_COUNTER_ROLLBACK'),
+    'Stored counter 5, received 0: not greater (§7.2 step 22, possible clone).',
+    ctx(5),
+  );
+  add(
+    'authentication-uv-missing',
+    mutate.setFlag(auth, 'UV', false, resign),
+    fail('ERR_USER_VERIFICATION_REQUIRED'),
+    'UV cleared while required; re-signed.',
+  );
+  add(
+    'authentication-signature-other-key',
+    mutate.resignWithOtherKey(auth, 'ES256'),
+    fail('ERR_INVALID_SIGNATURE'),
+    'Signed by an unrelated key.',
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // FIDO U2F
 
@@ -1502,7 +1694,10 @@ node:crypto alone (not with factorkit's verifiers).
 - Negatives name the failing step in \`expect.error\` with the code factorkit uses. Most are
   re-signed after the mutation so that only that step fails.
 - \`webauthn/<format>-<alg>/\`: registrations (none, packed self, packed full x5c, fido-u2f,
-  tpm with RSA and ECC keys, android-key, apple) per COSE algorithm; \`webauthn/assertion-<alg>/\`: authentications.
+  tpm with RSA and ECC keys, android-key, apple) per COSE algorithm; \`webauthn/assertion-<alg>/\`: authentications; \`webauthn/structure-es256/\`:
+  structural bad-input seeds; \`webauthn/appid-es256/\`: a U2F key used through the appid
+  extension (\`context.options.appid\`); \`webauthn/passkey-es256/\`: BE/BS and zero counters
+  (\`context.credential.backupEligible\`).
 - \`u2f/\`: U2F JS API register/sign responses (websafe base64).
 - \`hotp/\`, \`totp/\`: per hash algorithm. \`vip/\`: kind \`totp\` with \`response.nextCode\` and
   \`options.consecutive = 2\` for VIP's two consecutive security codes.
@@ -1526,6 +1721,8 @@ export function generateFixtures(): GeneratedFile[] {
   }
   registrationGroup(out, 'virtual/webauthn/apple-es256', 'apple', false, 'ES256');
   structureGroup(out);
+  appidGroup(out);
+  passkeyGroup(out);
   u2fGroup(out);
   for (const [alg, digits] of OTP_ALGS) {
     hotpGroup(out, alg, digits);

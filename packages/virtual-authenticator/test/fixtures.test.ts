@@ -89,14 +89,21 @@ function independentlyValid(c: LoadedCase['case']): void {
       return;
     }
     case 'webauthn.authentication': {
-      const cred = ctx['credential'] as { publicKey: string; counter: number };
+      const cred = ctx['credential'] as { publicKey: string; counter: number; backupEligible?: boolean };
+      // FIDO AppID extension: the RP asked for it and the client reports it was used.
+      const appid = (ctx['options'] as { appid?: string } | undefined)?.appid;
+      const usedAppid = (r['clientExtensionResults'] as { appid?: boolean } | undefined)?.appid === true;
       const parsed = checkAssertion(r as never, {
         challenge: ctx['challenge'] as string,
         origin: ctx['origin'] as string,
-        rpId: ctx['rpId'] as string,
+        rpId: usedAppid && appid !== undefined ? appid : (ctx['rpId'] as string),
         publicKey: b64u(cred.publicKey),
       });
-      expect(parsed.signCount).toBeGreaterThan(cred.counter);
+      // §7.2 step 22: both zero is fine; otherwise strictly greater.
+      if (parsed.signCount !== 0 || cred.counter !== 0)
+        expect(parsed.signCount).toBeGreaterThan(cred.counter);
+      if (cred.backupEligible !== undefined) expect(Boolean(parsed.flags & 0x08)).toBe(cred.backupEligible);
+      if (parsed.flags & 0x10) expect(parsed.flags & 0x08).toBe(0x08);
       if (ctx['requireUserVerification'] === true) expect(parsed.flags & 0x04).toBe(0x04);
       expect(parsed.rest).toBe(0);
       return;
@@ -245,7 +252,7 @@ describe('negatives fail the independent check where it covers the step', () => 
   // Policy steps (counters, UV, BE/BS, crossOrigin, trailing bytes, AAGUID extension, x5c count,
   // OTP replay windows, VIP sequence and credential id rules) are beyond this minimal checker.
   const POLICY =
-    /counter|uv-required|bs-without-be|cross-origin|trailing|aaguid|x5c-two|replayed|previous|vip\/|beyond-window|alg-swapped|duplicate-type|userhandle|secret-too-short/;
+    /counter|uv-required|bs-without-be|cross-origin|trailing|aaguid|x5c-two|replayed|previous|vip\/|beyond-window|alg-swapped|duplicate-type|userhandle|secret-too-short|appid-not-requested|appid-other|be-changed/;
   const negatives = cases.filter((c) => c.case.expect.verified === false && !POLICY.test(c.case.id));
   it.each(negatives.map((c) => [c.case.id, c] as const))('%s', (_id, c) => {
     expect(() => independentlyValid(c.case)).toThrow();

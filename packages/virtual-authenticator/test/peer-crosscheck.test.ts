@@ -61,6 +61,14 @@ const KNOWN_DIVERGENCES: readonly [RegExp, string][] = [
     /structure-es256\/registration-id-mismatch$/,
     'it does not compare response.id with the attested credential id',
   ],
+  [
+    /appid-es256\/authentication-(positive-appid|appid-reported-rp-scoped)$/,
+    'it has no appid option (callers list the AppID among expectedRPID) and ignores clientExtensionResults.appid',
+  ],
+  [
+    /passkey-es256\/authentication-be-changed$/,
+    'it takes no stored backup eligibility, so a BE change is not detected',
+  ],
 ];
 
 const cases = loadCases(repoFixturesDir(), { under: 'virtual/webauthn' });
