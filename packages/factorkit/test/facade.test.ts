@@ -139,6 +139,62 @@ describe.each(stores)('façade on %s', (_name, open) => {
       expect(last.retryAfterSeconds).toBeGreaterThan(0);
     });
 
+    it('HOTP resync (RFC 4226 §7.4): a token far ahead is re-synchronised by two consecutive codes', async () => {
+      const { fk } = make(open());
+      const secret = new Uint8Array(20).fill(21);
+      const { factorId } = await fk.otp.enrollHotp({ userId: 'dave', secret });
+      const at = (c: number): string => generateHotp({ secret, counter: c });
+      expect((await fk.otp.verify({ userId: 'dave', factorId, passCode: at(50) })).code).toBe(
+        'ERR_OTP_INVALID',
+      );
+      expect(await fk.otp.resync({ userId: 'dave', factorId, passCodes: [at(51), at(53)] })).toMatchObject({
+        factorResult: 'REJECTED',
+      });
+      expect(await fk.otp.resync({ userId: 'dave', factorId, passCodes: [at(51), at(52)] })).toMatchObject({
+        factorResult: 'SUCCESS',
+        details: { matched: 52 },
+      });
+      expect(
+        (await fk.otp.resync({ userId: 'dave', factorId, passCodes: [at(51), at(52)] })).factorResult,
+      ).not.toBe('SUCCESS');
+      expect(await fk.otp.verify({ userId: 'dave', factorId, passCode: at(53) })).toMatchObject({
+        factorResult: 'SUCCESS',
+      });
+    });
+
+    it('TOTP resync stores the token clock drift and applies it to later verifications', async () => {
+      const { fk, clock } = make(open());
+      const secret = new Uint8Array(20).fill(22);
+      const { factorId } = await fk.otp.enrollTotp({ userId: 'erin', secret });
+      const tokenNow = (): number => clock.now + 4 * 60_000; // the token clock runs 8 steps ahead
+      const code = (offsetSteps = 0): string =>
+        generateTotp({ secret, now: tokenNow() + offsetSteps * 30_000 });
+      expect((await fk.otp.verify({ userId: 'erin', factorId, passCode: code() })).factorResult).toBe(
+        'REJECTED',
+      );
+      const r = await fk.otp.resync({ userId: 'erin', factorId, passCodes: [code(0), code(1)] });
+      expect(r).toMatchObject({ factorResult: 'SUCCESS', details: { drift: 9 } });
+      clock.now += 60_000;
+      expect(await fk.otp.verify({ userId: 'erin', factorId, passCode: code() })).toMatchObject({
+        factorResult: 'SUCCESS',
+      });
+    });
+
+    it('uri: the otpauth Key URI of an enrolled factor', async () => {
+      const { fk } = make(open());
+      const { factorId, secretBase32 } = await fk.otp.enrollTotp({ userId: 'alice' });
+      const uri = await fk.otp.uri({
+        userId: 'alice',
+        factorId,
+        accountName: 'alice@example.com',
+        issuer: 'Example',
+      });
+      expect(uri).toBe(
+        `otpauth://totp/Example:alice@example.com?secret=${secretBase32}&issuer=Example&algorithm=SHA1&digits=6&period=30`,
+      );
+      await expect(fk.otp.uri({ userId: 'mallory', factorId, accountName: 'x' })).rejects.toThrow(TypeError);
+    });
+
     it('Symantec VIP: consecutive codes enroll; swapped codes are rejected and leave nothing enrolled', async () => {
       const { fk } = make(open());
       const secret = new Uint8Array(20).fill(11);

@@ -266,6 +266,17 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         expect(await s.otp.advanceCounter('missing', 1, 1)).toBe(false);
       });
 
+      it('advance with params replaces them in the same step; a refused advance leaves them', async () => {
+        const s = await fresh();
+        await s.otp.put(otpFactor('o1', 10));
+        expect(await s.otp.advanceCounter('o1', 10, 1, { driftSteps: 3 })).toBe(false);
+        expect((await s.otp.get('o1'))?.params).toEqual(otpFactor('o1').params);
+        expect(await s.otp.advanceCounter('o1', 12, 2, { ...otpFactor('o1').params, driftSteps: 3 })).toBe(
+          true,
+        );
+        expect(await s.otp.get('o1')).toMatchObject({ counter: 12, params: { driftSteps: 3, period: 30 } });
+      });
+
       it(`${N} concurrent verifications of the same OTP: exactly one succeeds`, async () => {
         const s = await fresh();
         await s.otp.put(otpFactor('o1', 41));
@@ -608,7 +619,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
           'yubikey.updateStatus',
           'attempts.record',
         ];
-        await expect(s.otp.advanceCounter('o1', 6, 1)).rejects.toBeInstanceOf(Crash);
+        await expect(s.otp.advanceCounter('o1', 6, 1, { driftSteps: 2 })).rejects.toBeInstanceOf(Crash);
         await expect(
           s.yubikey.compareAndSetCounter({
             id: t.id,
@@ -630,7 +641,7 @@ export function describeStoreContract(name: string, open: OpenStore): void {
         ).rejects.toBeInstanceOf(Crash);
         await expect(s.attempts.record('k', 1, 10)).rejects.toBeInstanceOf(Crash);
         crashing = [];
-        expect((await s.otp.get('o1'))?.counter).toBe(5);
+        expect(await s.otp.get('o1')).toEqual(otpFactor('o1', 5));
         const { sealedSecret, ...record } = t;
         expect(await s.yubikey.getById(t.id)).toEqual(record);
         expect(await s.yubikey.getSealedSecret(t.id)).toEqual(sealedSecret);

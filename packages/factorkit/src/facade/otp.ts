@@ -4,11 +4,15 @@ import {
   DEFAULT_ATTEMPT_POLICY,
   decodeSecret,
   encodeSecretBase32,
+  formatOtpauthUri,
   generateHotp,
   generateSecret,
+  limitAttempts,
   type OtpAlgorithm,
   type OtpCounterStore,
   type OtpWarning,
+  resyncHotp,
+  resyncTotp,
   totpStep,
   verifyHotpWithStore,
   verifyTotpWithStore,
@@ -82,6 +86,18 @@ export interface OtpNamespace {
     factorId: string;
     passCode: string;
   }): Promise<FactorVerification<OtpVerified>>;
+  /**
+   * Resynchronises a token that drifted beyond the verification window with 2 or 3 consecutive
+   * codes (RFC 4226 §7.4; Duo's 3-code resync; RFC 6238 §6 — a TOTP token's clock drift is
+   * stored and applied to later verifications).
+   */
+  resync(input: {
+    userId: string;
+    factorId: string;
+    passCodes: readonly string[];
+  }): Promise<FactorVerification<OtpVerified>>;
+  /** The otpauth:// Key URI of an enrolled TOTP/HOTP factor (contains the secret: show once). */
+  uri(input: { userId: string; factorId: string; accountName: string; issuer?: string }): Promise<string>;
   /** The user's OTP factors (no secrets). */
   list(userId: string): Promise<readonly Omit<OtpFactorRecord, 'secret'>[]>;
   delete(input: { userId: string; factorId: string }): Promise<boolean>;
@@ -167,6 +183,11 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
       ? {}
       : { minSecretBits: ctx.policies.otp.minSecretBits }),
   });
+  /** A resynchronised TOTP token's clock offset, applied to the verifier's clock. */
+  const driftMs = (p: OtpFactorRecord['params']): number =>
+    typeof p['driftSteps'] === 'number'
+      ? p['driftSteps'] * (typeof p['period'] === 'number' ? p['period'] : 30) * 1000
+      : 0;
   const timing = (p: OtpFactorRecord['params']) => ({
     ...(typeof p['period'] === 'number' ? { period: p['period'] } : {}),
     ...(typeof p['t0'] === 'number' ? { t0: p['t0'] } : {}),
@@ -271,7 +292,7 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
             ...timing(p),
             secret,
             code: input.passCode,
-            now,
+            now: now + driftMs(p),
             ...(ctx.policies.otp?.totpWindow === undefined ? {} : { window: ctx.policies.otp.totpWindow }),
           });
       secret.fill(0);
@@ -281,6 +302,89 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
         matched: 'step' in result ? result.step : result.counter,
         drift: result.drift,
       });
+    },
+
+    async resync(input) {
+      const userId = requireUserId(input?.userId);
+      if (!Array.isArray(input.passCodes)) throw new TypeError('passCodes must be an array of 2 or 3 codes');
+      const loaded = await load(userId, input.factorId);
+      if (loaded === undefined) return rejected('ERR_FACTOR_NOT_FOUND', 'no such OTP factor for this user');
+      const { record, secret } = loaded;
+      const p = record.params;
+      const now = ctx.clock().getTime();
+      const hotp = record.type === 'hotp' || p['mode'] === 'hotp';
+      // Same limiter as verify(): a resync is another way to try codes.
+      const result = await limitAttempts(attempts(record.id), now, async () => {
+        if (hotp) {
+          const r = resyncHotp({
+            ...common(p),
+            secret,
+            codes: input.passCodes,
+            ...(record.counter === null || record.counter === 0
+              ? { counter: record.counter ?? 0 }
+              : { counter: record.counter, lastCounter: record.counter - 1 }),
+          });
+          if (!r.verified) return r;
+          const advanced = await store.otp.advanceCounter(record.id, r.nextCounter, now);
+          return advanced
+            ? { verified: true as const, matched: r.counter, drift: r.drift }
+            : {
+                verified: false as const,
+                code: 'ERR_OTP_REPLAYED' as const,
+                message: 'these codes were already used',
+              };
+        }
+        const r = resyncTotp({
+          ...common(p),
+          ...timing(p),
+          secret,
+          codes: input.passCodes,
+          now,
+          ...(record.counter === null ? {} : { lastStep: record.counter }),
+        });
+        if (!r.verified) return r;
+        // The drift is stored with the new position in one atomic step and applied from now on.
+        const advanced = await store.otp.advanceCounter(record.id, r.step, now, {
+          ...p,
+          driftSteps: r.drift,
+        });
+        return advanced
+          ? { verified: true as const, matched: r.step, drift: r.drift }
+          : {
+              verified: false as const,
+              code: 'ERR_OTP_REPLAYED' as const,
+              message: 'these codes were already used',
+            };
+      });
+      secret.fill(0);
+      if (!result.verified) return fromFailure(result);
+      return success({ factorId: record.id, matched: result.matched, drift: result.drift });
+    },
+
+    async uri(input) {
+      const userId = requireUserId(input?.userId);
+      const loaded = await load(userId, input.factorId);
+      if (loaded === undefined) throw new TypeError('no such OTP factor for this user');
+      const { record, secret } = loaded;
+      const p = record.params;
+      const hotp = record.type === 'hotp' || p['mode'] === 'hotp';
+      try {
+        return formatOtpauthUri({
+          type: hotp ? 'hotp' : 'totp',
+          accountName: input.accountName,
+          ...(input.issuer === undefined ? {} : { issuer: input.issuer }),
+          secret,
+          ...(typeof p['algorithm'] === 'string' ? { algorithm: p['algorithm'] as OtpAlgorithm } : {}),
+          ...(typeof p['digits'] === 'number' ? { digits: p['digits'] } : {}),
+          ...(hotp
+            ? { counter: record.counter ?? 0 }
+            : typeof p['period'] === 'number'
+              ? { period: p['period'] }
+              : {}),
+        });
+      } finally {
+        secret.fill(0);
+      }
     },
 
     async list(userId) {

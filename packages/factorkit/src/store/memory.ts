@@ -163,12 +163,22 @@ class MemoryOtpFactors implements OtpFactorStore {
       .map((r) => structuredClone(r));
   }
 
-  async advanceCounter(id: string, next: number, now: number): Promise<boolean> {
+  async advanceCounter(
+    id: string,
+    next: number,
+    now: number,
+    params?: OtpFactorRecord['params'],
+  ): Promise<boolean> {
     this.core.live();
     const found = this.#rows.get(id);
     if (found === undefined) return false;
     if (found.counter !== null && next <= found.counter) return false;
-    const updated: OtpFactorRecord = { ...found, counter: next, lastVerifiedAt: now };
+    const updated: OtpFactorRecord = {
+      ...found,
+      counter: next,
+      lastVerifiedAt: now,
+      ...(params === undefined ? {} : { params: structuredClone(params) }),
+    };
     this.core.commit('otp.advanceCounter', () => this.#rows.set(id, updated));
     return true;
   }

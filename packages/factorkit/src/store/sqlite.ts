@@ -272,14 +272,21 @@ class SqliteOtpFactors implements OtpFactorStore {
     );
   }
 
-  async advanceCounter(id: string, next: number, now: number): Promise<boolean> {
+  async advanceCounter(
+    id: string,
+    next: number,
+    now: number,
+    params?: OtpFactorRecord['params'],
+  ): Promise<boolean> {
     return this.#c.write(
       'otp.advanceCounter',
       () =>
         this.#c.run(
-          'UPDATE otp_factors SET counter = ?, last_verified_at = ? WHERE id = ? AND (counter IS NULL OR counter < ?)',
+          `UPDATE otp_factors SET counter = ?, last_verified_at = ?, params = COALESCE(?, params)
+           WHERE id = ? AND (counter IS NULL OR counter < ?)`,
           next,
           now,
+          params === undefined ? null : JSON.stringify(params),
           id,
           next,
         ) === 1,

@@ -142,9 +142,11 @@ export interface OtpFactorStore {
    * Monotonic advance of the replay state: when the stored `counter` is `null` or
    * strictly less than `next`, sets it to `next` (and `lastVerifiedAt = now`) and returns
    * `true`; otherwise returns `false`. Of concurrent calls with the same `next`, exactly
-   * one returns `true` — each OTP step/counter is accepted once (NIST SP 800-63B).
+   * one returns `true` — each OTP step/counter is accepted once (NIST SP 800-63B). When
+   * `params` is given it replaces the stored params in the same atomic step (a resync stores
+   * the token's clock drift with the new position).
    */
-  advanceCounter(id: string, next: number, now: number): Promise<boolean>;
+  advanceCounter(id: string, next: number, now: number, params?: OtpFactorRecord['params']): Promise<boolean>;
   delete(id: string): Promise<boolean>;
 }
 
