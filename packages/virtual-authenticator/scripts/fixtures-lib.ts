@@ -275,12 +275,17 @@ export function registrationGroup(
       'attStmt.sig is a well-formed signature over the right data by an unrelated key.',
     );
     if (format === 'packed' || format === 'tpm' || format === 'android-key') {
-      const other = alg === 'ES256' ? -257 : -7;
+      // Swap away from the statement's own alg (the attestation key's: ES256 for packed full,
+      // the AIK's for tpm, the credential's for self and android-key).
+      const stmtAlg = (
+        decodeCborMap(fromBase64url(reg.response.attestationObject)).get('attStmt') as Map<string, CborValue>
+      ).get('alg');
+      const other = stmtAlg === -7 ? -257 : -7;
       add(
         'registration-alg-swapped',
         mutate.swapAttestationAlgorithm(reg, other),
         fail('ERR_ATTESTATION_INVALID'),
-        `attStmt.alg rewritten to ${other}: it no longer matches the ${self ? 'credential public key' : 'attestation certificate key'} (§8.2 verification).`,
+        `attStmt.alg rewritten from ${String(stmtAlg)} to ${other}: it no longer matches the ${self ? 'credential public key' : 'attestation key'} that made sig.`,
       );
       if (alg === 'ES256' || alg === 'ES384' || alg === 'ES512') {
         add(

@@ -53,9 +53,24 @@ export function coseToKey(cose: Uint8Array): { key: KeyObject; alg: number } {
   throw new Error(`unknown kty ${String(kty)}`);
 }
 
+const KEY_FOR_ALG: Record<number, [string, string | undefined]> = {
+  [-7]: ['ec', 'prime256v1'],
+  [-35]: ['ec', 'secp384r1'],
+  [-36]: ['ec', 'secp521r1'],
+  [-8]: ['ed25519', undefined],
+  [-257]: ['rsa', undefined],
+  [-37]: ['rsa', undefined],
+};
+
 export function verifySig(alg: number, key: KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
   const hash = HASH[alg];
   if (hash === undefined) throw new Error(`alg ${alg}`);
+  // The key must be of the type alg names (node would otherwise pick the algorithm from the key).
+  const [type, curve] = KEY_FOR_ALG[alg] ?? [];
+  if (key.asymmetricKeyType !== type)
+    throw new Error(`alg ${alg} does not match a ${String(key.asymmetricKeyType)} key`);
+  if (curve !== undefined && key.asymmetricKeyDetails?.namedCurve !== curve)
+    throw new Error(`alg ${alg} curve mismatch`);
   if (alg === -37)
     return verify(hash, data, { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 }, sig);
   return verify(hash, data, key, sig);
