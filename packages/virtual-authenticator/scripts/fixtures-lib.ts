@@ -660,7 +660,7 @@ export function structureGroup(out: Collector): void {
     'registration-rawid-differs',
     { ...none.reg, rawId: full.reg.id },
     'none',
-    fail('ERR_CREDENTIAL_ID_MISMATCH'),
+    fail('ERR_MALFORMED_RESPONSE'),
     'rawId differs from id.',
   );
   addReg(
@@ -858,7 +858,7 @@ export function structureGroup(out: Collector): void {
   add(
     'authentication-rawid-differs',
     { ...auth, rawId: full.reg.id },
-    fail('ERR_CREDENTIAL_ID_MISMATCH'),
+    fail('ERR_MALFORMED_RESPONSE'),
     'rawId differs from id.',
   );
   add(
@@ -1021,8 +1021,8 @@ export function appidGroup(out: Collector): void {
   add(
     'authentication-appid-not-requested',
     auth,
-    fail('ERR_RP_ID_HASH_MISMATCH'),
-    'Same response, but the RP never passed the appid extension: only SHA-256(rpId) is acceptable.',
+    fail('ERR_EXTENSION_OUTPUT_INVALID'),
+    'Same response, but the RP never passed the appid extension: the client output appid: true is unsolicited and only SHA-256(rpId) is acceptable.',
     ctx({}),
   );
   add(
@@ -1412,7 +1412,7 @@ export function hotpGroup(out: Collector, algorithm: OtpAlgorithm, digits: numbe
     'replayed-previous-counter',
     token.codeAt(4),
     ctx(5, 3),
-    fail('ERR_OTP_INVALID'),
+    fail('ERR_OTP_REPLAYED'),
     'Code for counter 4, already consumed (stored counter 5).',
   );
   add(
