@@ -39,14 +39,12 @@ export function decodeWebsafeBase64(input: string, options: Base64Options = {}):
   let end = input.length;
   while (end > 0 && input.charCodeAt(end - 1) === PAD) end--;
   const padding = input.length - end;
-  if (padding > 2) throw new U2fError('ERR_BASE64_INVALID', 'too much base64 padding');
-  if (padding > 0 && input.length % 4 !== 0) {
-    throw new U2fError('ERR_BASE64_INVALID', 'base64 padding does not complete a 4-character group');
-  }
   const rem = end % 4;
   if (rem === 1) throw new U2fError('ERR_BASE64_INVALID', 'base64 length is impossible');
+  // Padding, when present, must be exactly what completes the last 4-character group: this one
+  // rule refuses too much padding, padding after a full group and padding mid-string.
   if (padding > 0 && padding !== (4 - rem) % 4) {
-    throw new U2fError('ERR_BASE64_INVALID', 'base64 padding does not match the data length');
+    throw new U2fError('ERR_BASE64_INVALID', 'base64 padding does not complete the last group');
   }
   let sawWebsafe = false;
   let sawStandard = false;
