@@ -2,6 +2,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { type AlgorithmEntry, algorithmEntry, type MdHash, type OtpAlgorithm } from './algorithms.ts';
 import { OtpError } from './errors.ts';
 import { DEFAULT_MIN_SECRET_BITS, MAX_SECRET_BYTES } from './secret.ts';
+import { type Sha1KeyedState, sha1HmacCounter, sha1KeyedState } from './sha1_hmac.ts';
 
 /**
  * Reused per-algorithm working memory. JavaScript runs one computation at a time and the HOTP
@@ -37,6 +38,21 @@ function scratchFor(entry: AlgorithmEntry): Scratch {
 
 const TWO_POW_32 = 0x1_0000_0000;
 
+// Placeholder for the unused general-path state of SHA-1 keys (which take the fast path).
+const NO_STATE: MdHash = {
+  blockLen: 0,
+  outputLen: 0,
+  update: () => {
+    throw new Error('unreachable');
+  },
+  digestInto: () => {
+    throw new Error('unreachable');
+  },
+  _cloneInto: () => {
+    throw new Error('unreachable');
+  },
+};
+
 /**
  * A secret turned into pre-keyed HMAC state (RFC 2104: the inner and outer pads are hashed once).
  * Each HOTP value then costs two compression calls on a copy of that state, copied into reused
@@ -50,6 +66,8 @@ export class OtpKey {
   readonly #scratch: Scratch;
   readonly #inner: MdHash;
   readonly #outer: MdHash;
+  /** SHA-1 fast path (the overwhelmingly common OATH algorithm); undefined for SHA-256/512. */
+  readonly #sha1: Sha1KeyedState | undefined;
 
   constructor(secret: Uint8Array, algorithm: OtpAlgorithm = 'SHA1') {
     if (!(secret instanceof Uint8Array)) throw new TypeError('secret must be a Uint8Array');
@@ -61,9 +79,17 @@ export class OtpKey {
     this.algorithm = entry.name;
     this.secretLength = secret.length;
     this.#scratch = scratchFor(entry);
-    const state = createKeyedState(entry, secret);
-    this.#inner = state.inner;
-    this.#outer = state.outer;
+    if (entry.name === 'SHA1') {
+      // RFC 2104: keys longer than the block are hashed first.
+      this.#sha1 = sha1KeyedState(secret.length > entry.blockLen ? entry.hash(secret) : secret);
+      this.#inner = NO_STATE;
+      this.#outer = NO_STATE;
+    } else {
+      const state = createKeyedState(entry, secret);
+      this.#sha1 = undefined;
+      this.#inner = state.inner;
+      this.#outer = state.outer;
+    }
   }
 
   /**
@@ -73,7 +99,11 @@ export class OtpKey {
    */
   truncatedValue(counter: number): number {
     const s = this.#scratch;
-    // RFC 4226 §5.2 / RFC 6238 §4: 64-bit counter, so T beyond 2^31 (and 2^32) stays exact.
+    if (this.#sha1 !== undefined) {
+      // RFC 4226 §5.2 / RFC 6238 §4: 64-bit counter, so T beyond 2^31 (and 2^32) stays exact.
+      sha1HmacCounter(this.#sha1, Math.floor(counter / TWO_POW_32) | 0, counter | 0, s.mac);
+      return dynamicTruncate(s.mac);
+    }
     s.counterView.setUint32(0, Math.floor(counter / TWO_POW_32));
     s.counterView.setUint32(4, counter >>> 0);
     const inner = this.#inner._cloneInto(s.inner);

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hexDecode, hexEncode } from '../src/encoding.ts';
 import { createOtpKey, generateHotp, OtpKey, verifyHotp } from '../src/index.ts';
@@ -42,6 +43,23 @@ describe('dynamic truncation (RFC 4226 §5.3)', () => {
     mac[19] = 0xf0; // offset 0
     expect(dynamicTruncate(mac)).toBe(0x7fffffff);
   });
+});
+
+describe('HMAC key handling (RFC 2104) against node:crypto', () => {
+  for (const algorithm of ['SHA1', 'SHA256', 'SHA512'] as const) {
+    for (const length of [1, 20, 63, 64, 65, 127, 128, 129, 300]) {
+      it(`${algorithm}, ${length}-byte key, counters 0 and 2^40+7`, () => {
+        const secret = Uint8Array.from({ length }, (_, i) => (i * 37 + length) & 0xff);
+        const key = new OtpKey(secret, algorithm);
+        for (const counter of [0, 2 ** 40 + 7]) {
+          const msg = Buffer.alloc(8);
+          msg.writeBigUInt64BE(BigInt(counter));
+          const want = createHmac(algorithm.toLowerCase(), secret).update(msg).digest('hex');
+          expect(hexEncode(key.hmac(counter))).toBe(want);
+        }
+      });
+    }
+  }
 });
 
 describe('HOTP verification', () => {
