@@ -37,7 +37,11 @@ export async function u2fGroups(): Promise<Group[]> {
   const fixture = pickCase(
     'real/u2f',
     ['u2f.sign'],
-    ['tstranex-u2f/tstranex-yubikey-chrome-sign', 'python-u2flib-server/python-u2flib-fixed-sign'],
+    [
+      'tstranex-u2f/tstranex-yubikey-chrome-sign',
+      'python-u2flib-server/python-u2flib-fixed-sign',
+      'virtual/u2f/sign-positive',
+    ],
     (c) => c.expect.verified === true && (c.provenance === 'real-device' || c.provenance === 'virtual'),
   );
   if (fixture === undefined) {

@@ -22,13 +22,25 @@ const ALGS: readonly AlgSpec[] = [
       'py-webauthn/authentication-es256-1',
       'java-webauthn-server/authentication-yubikey-5-nfc-1',
       'simplewebauthn/authentication-security-key-1',
+      'virtual/webauthn/assertion-es256/authentication-positive',
     ],
   },
-  { name: 'EdDSA', alg: -8, preferred: ['py-webauthn/authentication-eddsa-1'] },
+  {
+    name: 'EdDSA',
+    alg: -8,
+    preferred: [
+      'py-webauthn/authentication-eddsa-1',
+      'virtual/webauthn/assertion-eddsa/authentication-positive',
+    ],
+  },
   {
     name: 'RS256',
     alg: -257,
-    preferred: ['py-webauthn/authentication-rs256-1', 'fido2-lib/authentication-rs256-1'],
+    preferred: [
+      'py-webauthn/authentication-rs256-1',
+      'fido2-lib/authentication-rs256-1',
+      'virtual/webauthn/assertion-rs256/authentication-positive',
+    ],
   },
 ];
 
@@ -43,6 +55,18 @@ function credentialAlg(c: FixtureCase): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A plain ceremony: no extra verifier options (appid, topOrigin, allowCredentials…) and no
+ * client extension outputs, so the same call works for every verifier in the group.
+ */
+export function plain(c: FixtureCase): boolean {
+  const options = c.context.options ?? {};
+  const ext = c.response['clientExtensionResults'];
+  const noExt =
+    ext === undefined || (typeof ext === 'object' && ext !== null && Object.keys(ext).length === 0);
+  return Object.keys(options).length === 0 && noExt;
 }
 
 /** Everything an assertion benchmark needs, decoded once from a fixture. */
@@ -90,6 +114,7 @@ export function pickAssertion(spec: { alg: number; preferred: readonly string[] 
       c.expect.verified === true &&
       (c.expect.scope ?? 'ceremony') === 'ceremony' &&
       PROVENANCE.includes(c.provenance ?? '') &&
+      plain(c) &&
       credentialAlg(c) === spec.alg
     );
   });

@@ -9,6 +9,7 @@ import { x5cOf } from '../cose.ts';
 import { b64url, fixtureSource, obj, pickCase, str } from '../fixtures.ts';
 import { type BenchCase, expect, type Group } from '../model.ts';
 import { factorkitRegistrationCases } from './factorkit-webauthn.ts';
+import { plain } from './webauthn-assertion.ts';
 
 export type RegistrationKind = 'none' | 'packed-self' | 'packed-x5c' | 'fido-u2f';
 
@@ -27,7 +28,11 @@ const KINDS: readonly KindSpec[] = [
     kind: 'none',
     title: 'WebAuthn registration, none attestation',
     format: 'none',
-    preferred: ['go-webauthn/registration-none-1', 'fido2-lib/registration-none-1'],
+    preferred: [
+      'go-webauthn/registration-none-1',
+      'fido2-lib/registration-none-1',
+      'virtual/webauthn/none-es256/registration-positive',
+    ],
     x5c: 'none',
     anchored: false,
   },
@@ -35,7 +40,11 @@ const KINDS: readonly KindSpec[] = [
     kind: 'packed-self',
     title: 'WebAuthn registration, packed self attestation',
     format: 'packed',
-    preferred: ['go-webauthn/registration-packed-1', 'fido2-lib/registration-packed-3'],
+    preferred: [
+      'go-webauthn/registration-packed-1',
+      'fido2-lib/registration-packed-3',
+      'virtual/webauthn/packed-self-es256/registration-positive',
+    ],
     x5c: 'none',
     anchored: false,
   },
@@ -46,7 +55,11 @@ const KINDS: readonly KindSpec[] = [
     // The W3C vector's leaf chains to the anchor the case configures. (Real-device packed x5c
     // cases either end in a root absent from the corpus, e.g. Yubico's, or carry the root inside
     // x5c, e.g. fido2-lib's Feitian key, which SimpleWebAuthn refuses as a duplicate certificate.)
-    preferred: ['w3c-spec/registration-packed-es256-1', 'fido2-lib/registration-packed-1'],
+    preferred: [
+      'w3c-spec/registration-packed-es256-1',
+      'fido2-lib/registration-packed-1',
+      'virtual/webauthn/packed-full-es256/registration-positive',
+    ],
     x5c: 'some',
     anchored: true,
   },
@@ -54,7 +67,11 @@ const KINDS: readonly KindSpec[] = [
     kind: 'fido-u2f',
     title: 'WebAuthn registration, fido-u2f attestation',
     format: 'fido-u2f',
-    preferred: ['go-webauthn/registration-fido-u2f-1', 'java-webauthn-server/registration-fido-u2f-1'],
+    preferred: [
+      'go-webauthn/registration-fido-u2f-1',
+      'java-webauthn-server/registration-fido-u2f-1',
+      'virtual/webauthn/fido-u2f-es256/registration-positive',
+    ],
     x5c: 'some',
     anchored: false,
   },
@@ -100,7 +117,8 @@ function pick(spec: KindSpec): FixtureCase | undefined {
     if (
       c.format !== spec.format ||
       c.expect.verified !== true ||
-      (c.expect.scope ?? 'ceremony') !== 'ceremony'
+      (c.expect.scope ?? 'ceremony') !== 'ceremony' ||
+      !plain(c)
     ) {
       return false;
     }

@@ -27,7 +27,7 @@ export async function yubikeyGroups(): Promise<Group[]> {
   const fixture = pickCase(
     'vectors/yubico-otp',
     ['yubico-otp'],
-    ['yubico-otp/ksm-selftest'],
+    ['yubico-otp/ksm-selftest', 'virtual/yubico-otp/positive-first-use'],
     (c) => c.expect.verified === true,
   );
   if (fixture === undefined) {
