@@ -245,6 +245,25 @@ const u2fSign: CaseVerifier = async (c) => {
   return verdictOf(await fk.u2f.finishSign({ userId: USER, response: c.response as never }));
 };
 
+/**
+ * Runs an OTP enrollment for a replay. The otp package refuses secrets below its floor
+ * (`ERR_SECRET_TOO_SHORT`/`_LONG`) at enrollment: a server on factorkit never accepts codes
+ * for such a secret, so that refusal is the verdict.
+ */
+async function enrolled<T>(enroll: () => Promise<T>): Promise<T | Verdict> {
+  try {
+    return await enroll();
+  } catch (error) {
+    const code = (error as { code?: unknown })?.code;
+    if (code === 'ERR_SECRET_TOO_SHORT' || code === 'ERR_SECRET_TOO_LONG') {
+      return { verified: false, code, detail: 'secret refused at enrollment' };
+    }
+    throw error;
+  }
+}
+
+const isVerdict = (v: unknown): v is Verdict => typeof v === 'object' && v !== null && 'verified' in v;
+
 function hexSecret(c: Case): Uint8Array {
   const secret = str(c.context['secret']);
   if (secret === undefined || !/^(?:[0-9a-fA-F]{2})+$/.test(secret))
@@ -266,13 +285,17 @@ const hotp: CaseVerifier = async (c) => {
     policies: { otp: { ...(window === undefined ? {} : { hotpLookAhead: window }) } },
   });
   const algorithm = algorithmOf(c);
-  const { factorId } = await fk.otp.enrollHotp({
-    userId: USER,
-    secret: hexSecret(c),
-    ...(algorithm === undefined ? {} : { algorithm }),
-    ...(typeof ctx['digits'] === 'number' ? { digits: ctx['digits'] } : {}),
-    counter: typeof ctx['counter'] === 'number' ? ctx['counter'] : 0,
-  });
+  const enrollment = await enrolled(() =>
+    fk.otp.enrollHotp({
+      userId: USER,
+      secret: hexSecret(c),
+      ...(algorithm === undefined ? {} : { algorithm }),
+      ...(typeof ctx['digits'] === 'number' ? { digits: ctx['digits'] } : {}),
+      counter: typeof ctx['counter'] === 'number' ? ctx['counter'] : 0,
+    }),
+  );
+  if (isVerdict(enrollment)) return enrollment;
+  const { factorId } = enrollment;
   return verdictOf(await fk.otp.verify({ userId: USER, factorId, passCode: c.response['code'] as string }));
 };
 
@@ -287,14 +310,16 @@ const vip: CaseVerifier = async (c) => {
     origins: ['https://localhost'],
     clock: fixedClock(new Date(time * 1000)),
   });
-  const r = await fk.otp.enrollVip({
-    userId: USER,
-    credentialId: str(o['credentialId']) ?? '',
-    secret: hexSecret(c),
-    passCode: c.response['code'] as string,
-    nextPassCode: c.response['nextCode'] as string,
-  });
-  return verdictOf(r);
+  const r = await enrolled(() =>
+    fk.otp.enrollVip({
+      userId: USER,
+      credentialId: str(o['credentialId']) ?? '',
+      secret: hexSecret(c),
+      passCode: c.response['code'] as string,
+      nextPassCode: c.response['nextCode'] as string,
+    }),
+  );
+  return 'factorResult' in r ? verdictOf(r) : r;
 };
 
 const totp: CaseVerifier = async (c) => {
@@ -311,14 +336,18 @@ const totp: CaseVerifier = async (c) => {
     policies: { otp: { ...(window === undefined ? {} : { totpWindow: window }) } },
   });
   const algorithm = algorithmOf(c);
-  const { factorId } = await fk.otp.enrollTotp({
-    userId: USER,
-    secret: hexSecret(c),
-    ...(algorithm === undefined ? {} : { algorithm }),
-    ...(typeof ctx['digits'] === 'number' ? { digits: ctx['digits'] } : {}),
-    ...(typeof ctx['period'] === 'number' ? { period: ctx['period'] } : {}),
-    ...(typeof o['t0'] === 'number' ? { t0: o['t0'] } : {}),
-  });
+  const enrollment = await enrolled(() =>
+    fk.otp.enrollTotp({
+      userId: USER,
+      secret: hexSecret(c),
+      ...(algorithm === undefined ? {} : { algorithm }),
+      ...(typeof ctx['digits'] === 'number' ? { digits: ctx['digits'] } : {}),
+      ...(typeof ctx['period'] === 'number' ? { period: ctx['period'] } : {}),
+      ...(typeof o['t0'] === 'number' ? { t0: o['t0'] } : {}),
+    }),
+  );
+  if (isVerdict(enrollment)) return enrollment;
+  const { factorId } = enrollment;
   return verdictOf(await fk.otp.verify({ userId: USER, factorId, passCode: c.response['code'] as string }));
 };
 
