@@ -292,6 +292,7 @@ describe('fetchTrustedFacets (injected fetch)', () => {
         status: 302,
         headers: { location: 'http://example.com/f', 'FIDO-AppID-Redirect-Authorized': 'true' },
       },
+      'http://example.com/f': ok,
     });
     expect(await code(fetchTrustedFacets(appId, { fetch: toHttp }))).toBe('ERR_TRUSTED_FACETS_FETCH');
     const loop = fake({

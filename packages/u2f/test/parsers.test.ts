@@ -45,6 +45,7 @@ describe('websafe base64 (RFC 4648 §5)', () => {
     ['padding not completing a group', 'AQ='],
     ['wrong padding count', 'AQI=='],
     ['length ≡ 1 mod 4', 'AQIDB'],
+    ['length ≡ 1 mod 4 with zero bits', 'AQIDA'],
     ['non-zero trailing bits (AR vs AQ)', 'AR'],
     ['non-zero trailing bits (3 chars)', 'AQIE'.slice(0, 3).replace('I', 'J')],
   ])('rejects %s', (_name, input) => {
@@ -127,6 +128,24 @@ describe('clientData parsing', () => {
     expect(
       codeOfThrow(() => parseClientData(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]).toString('base64url'))),
     ).toBe('ERR_CLIENT_DATA_MALFORMED');
+    // Invalid UTF-8 inside a string value: the JSON would parse if the bytes were replaced.
+    const inString = Buffer.concat([
+      Buffer.from('{"typ":"t'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('","challenge":"a","origin":"o"}'),
+    ]);
+    expect(codeOfThrow(() => parseClientData(inString.toString('base64url')))).toBe(
+      'ERR_CLIENT_DATA_MALFORMED',
+    );
+    // Size limit at the byte boundary (the base64 length limit alone lets a few bytes more through).
+    const sized = (n: number) => {
+      const head = JSON.stringify({ ...valid, pad: '' });
+      return b64(JSON.stringify({ ...valid, pad: 'x'.repeat(n - head.length) }));
+    };
+    expect(parseClientData(sized(MAX_CLIENT_DATA_BYTES)).bytes).toHaveLength(MAX_CLIENT_DATA_BYTES);
+    expect(codeOfThrow(() => parseClientData(sized(MAX_CLIENT_DATA_BYTES + 1)))).toBe(
+      'ERR_MESSAGE_TOO_LARGE',
+    );
     const big = JSON.stringify({ ...valid, pad: 'x'.repeat(MAX_CLIENT_DATA_BYTES) });
     expect(codeOfThrow(() => parseClientData(b64(big)))).toBe('ERR_MESSAGE_TOO_LARGE');
   });
