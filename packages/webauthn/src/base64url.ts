@@ -16,32 +16,65 @@ for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
  * @throws {WebAuthnError} `ERR_INVALID_BASE64URL`
  */
 export function decodeBase64url(input: string): Uint8Array {
+  return decodeBase64urlWithSpare(input, 0);
+}
+
+/**
+ * {@link decodeBase64url} into a buffer with `spare` zero bytes after the decoded ones, so a
+ * caller that appends to the decoded bytes (authenticatorData ‖ clientDataHash) needs no
+ * second allocation and copy. The decoded bytes are `result.subarray(0, result.length - spare)`.
+ *
+ * @throws {WebAuthnError} `ERR_INVALID_BASE64URL`
+ */
+export function decodeBase64urlWithSpare(input: string, spare: number): Uint8Array {
   if (typeof input !== 'string') {
     throw new WebAuthnError('ERR_INVALID_BASE64URL', 'base64url input must be a string');
   }
   const len = input.length;
-  if (len % 4 === 1)
-    throw new WebAuthnError('ERR_INVALID_BASE64URL', 'base64url input has an impossible length');
-  const out = new Uint8Array(Math.floor((len * 3) / 4));
-  let acc = 0;
-  let bits = 0;
+  const rem = len & 3;
+  if (rem === 1) throw new WebAuthnError('ERR_INVALID_BASE64URL', 'base64url input has an impossible length');
+  const full = len - rem;
+  const out = new Uint8Array((full >> 2) * 3 + (rem === 0 ? 0 : rem - 1) + spare);
   let o = 0;
-  for (let i = 0; i < len; i++) {
-    const c = input.charCodeAt(i);
-    const v = c < 128 ? (DECODE[c] as number) : -1;
-    if (v < 0) throw new WebAuthnError('ERR_INVALID_BASE64URL', `invalid base64url character at offset ${i}`);
-    acc = ((acc << 6) | v) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
+  let i = 0;
+  // Four characters → three bytes per iteration; `|` of the four lookups is negative exactly
+  // when one of them is invalid (-1), so one branch covers all four.
+  for (; i < full; i += 4) {
+    const a = sextet(input, i);
+    const b = sextet(input, i + 1);
+    const c = sextet(input, i + 2);
+    const d = sextet(input, i + 3);
+    if ((a | b | c | d) < 0) throw invalidCharacter(input, i);
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o] = n >> 16;
+    out[o + 1] = (n >> 8) & 0xff;
+    out[o + 2] = n & 0xff;
+    o += 3;
+  }
+  if (rem !== 0) {
+    const a = sextet(input, i);
+    const b = sextet(input, i + 1);
+    const c = rem === 3 ? sextet(input, i + 2) : 0;
+    if ((a | b | c) < 0) throw invalidCharacter(input, i);
+    // Leftover bits must be zero: "AB" and "AC" would otherwise both decode to 0x00 (B64-1).
+    if (rem === 2 ? (b & 0x0f) !== 0 : (c & 0x03) !== 0) {
+      throw new WebAuthnError('ERR_INVALID_BASE64URL', 'base64url input has non-zero trailing bits');
     }
+    out[o++] = (a << 2) | (b >> 4);
+    if (rem === 3) out[o] = ((b & 0x0f) << 4) | (c >> 2);
   }
-  // Leftover bits must be zero: "AB" and "AC" would otherwise both decode to 0x00 (B64-1).
-  if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) {
-    throw new WebAuthnError('ERR_INVALID_BASE64URL', 'base64url input has non-zero trailing bits');
-  }
-  return o === out.length ? out : out.subarray(0, o);
+  return out;
+}
+
+function sextet(input: string, i: number): number {
+  const c = input.charCodeAt(i);
+  return c < 128 ? (DECODE[c] as number) : -1;
+}
+
+function invalidCharacter(input: string, from: number): WebAuthnError {
+  let i = from;
+  while (i < input.length && sextet(input, i) >= 0) i++;
+  return new WebAuthnError('ERR_INVALID_BASE64URL', `invalid base64url character at offset ${i}`);
 }
 
 /** Unpadded base64url encoding (RFC 4648 §5). */
@@ -67,13 +100,17 @@ export function encodeBase64url(bytes: Uint8Array): string {
   return out;
 }
 
-/** `true` when `input` is a strictly valid base64url string (see {@link decodeBase64url}). */
+/**
+ * `true` when `input` is a strictly valid base64url string (see {@link decodeBase64url}): the
+ * same rules, checked without decoding (no allocation).
+ */
 export function isBase64url(input: unknown): input is string {
   if (typeof input !== 'string') return false;
-  try {
-    decodeBase64url(input);
-    return true;
-  } catch {
-    return false;
-  }
+  const len = input.length;
+  const rem = len & 3;
+  if (rem === 1) return false;
+  for (let i = 0; i < len; i++) if (sextet(input, i) < 0) return false;
+  if (rem === 2) return ((sextet(input, len - 1) as number) & 0x0f) === 0;
+  if (rem === 3) return ((sextet(input, len - 1) as number) & 0x03) === 0;
+  return true;
 }

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from '@factorkit/ct';
-import { decodeBase64url, isBase64url } from './base64url.ts';
+import { decodeBase64url, decodeBase64urlWithSpare, isBase64url } from './base64url.ts';
 import type { CollectedClientData } from './clientData.ts';
 import { failure, type VerificationFailure } from './errors.ts';
 
@@ -153,17 +153,21 @@ export function checkClientData(
   return undefined;
 }
 
-/** Reads a required base64url string member of an untrusted JSON object. */
+/**
+ * Reads a required base64url string member of an untrusted JSON object; `spare` zero bytes
+ * are appended to the decoded ones (see `decodeBase64urlWithSpare`).
+ */
 export function b64urlMember(
   obj: Record<string, unknown>,
   key: string,
   maxChars: number,
+  spare = 0,
 ): Uint8Array | string {
   const v = obj[key];
   if (typeof v !== 'string') return `${key} must be a base64url string`;
   if (v.length > maxChars) return `${key} is too long`;
   try {
-    return decodeBase64url(v);
+    return decodeBase64urlWithSpare(v, spare);
   } catch {
     return `${key} is not valid base64url`;
   }

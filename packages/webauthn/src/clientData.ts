@@ -13,8 +13,15 @@ export interface CollectedClientData {
   readonly topOrigin: string | undefined;
 }
 
-// Members whose duplication would let two parsers disagree on what was signed (CD-2).
-const SINGLE_MEMBERS = new Set(['type', 'challenge', 'origin', 'crossOrigin', 'topOrigin']);
+// Members whose duplication would let two parsers disagree on what was signed (CD-2), each
+// with its bit in the duplicate-detection mask.
+const SINGLE_MEMBERS: ReadonlyMap<string, number> = new Map([
+  ['type', 1],
+  ['challenge', 2],
+  ['origin', 4],
+  ['crossOrigin', 8],
+  ['topOrigin', 16],
+]);
 
 function cdError(message: string): WebAuthnError {
   return new WebAuthnError('ERR_CLIENT_DATA_INVALID', message);
@@ -44,13 +51,8 @@ export function parseClientDataJSON(bytes: Uint8Array): CollectedClientData {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw cdError('clientDataJSON must be a JSON object');
   }
-  const seen = new Set<string>();
-  for (const key of topLevelKeys(text)) {
-    if (SINGLE_MEMBERS.has(key)) {
-      if (seen.has(key)) throw cdError(`clientDataJSON has a duplicate "${key}" member`);
-      seen.add(key);
-    }
-  }
+  const duplicate = duplicateSingleMember(text);
+  if (duplicate !== undefined) throw cdError(`clientDataJSON has a duplicate "${duplicate}" member`);
   const c = parsed as Record<string, unknown>;
   // tokenBinding is not read: Level 3 removed Token Binding, and clients sent values outside
   // the Level 2 enum (e.g. "not-supported", or a bare string), so it carries no signal.
@@ -71,30 +73,45 @@ export function parseClientDataJSON(bytes: Uint8Array): CollectedClientData {
   };
 }
 
-// The member names of the top-level object of a JSON text already validated by JSON.parse.
-// JSON.parse keeps the last of duplicate members, so duplicates are found by scanning.
-function topLevelKeys(text: string): string[] {
-  const keys: string[] = [];
+// The first of SINGLE_MEMBERS named twice at the top level of a JSON text already validated by
+// JSON.parse (which silently keeps the last of duplicate members, so duplicates are found by
+// scanning). Names without escapes are compared as written; escaped ones are JSON-decoded, so
+// "\u0074ype" is "type".
+function duplicateSingleMember(text: string): string | undefined {
+  let seen = 0;
   let depth = 0;
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '"') {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22 /* " */) {
       const start = i;
+      let escaped = false;
       i++;
-      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-      if (depth === 1 && expectKey) {
-        keys.push(JSON.parse(text.slice(start, i + 1)) as string);
-        expectKey = false;
+      while (i < text.length && text.charCodeAt(i) !== 0x22) {
+        if (text.charCodeAt(i) === 0x5c /* \ */) {
+          escaped = true;
+          i += 2;
+        } else {
+          i++;
+        }
       }
-    } else if (ch === '{' || ch === '[') {
+      if (depth === 1 && expectKey) {
+        expectKey = false;
+        const key = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
+        const bit = SINGLE_MEMBERS.get(key);
+        if (bit !== undefined) {
+          if ((seen & bit) !== 0) return key;
+          seen |= bit;
+        }
+      }
+    } else if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {
       depth++;
-      if (depth === 1 && ch === '{') expectKey = true;
-    } else if (ch === '}' || ch === ']') {
+      if (depth === 1 && ch === 0x7b) expectKey = true;
+    } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
       depth--;
-    } else if (ch === ',' && depth === 1) {
+    } else if (ch === 0x2c /* , */ && depth === 1) {
       expectKey = true;
     }
   }
-  return keys;
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from '@factorkit/ct';
 import { type AuthenticatorData, parseAuthenticatorData } from './authenticatorData.ts';
 import { decodeBase64url, isBase64url } from './base64url.ts';
-import { bytesEqual, concatBytes, utf8Encode } from './bytes.ts';
+import { bytesEqual, utf8Encode } from './bytes.ts';
 import type { CborMap } from './cbor.ts';
 import {
   b64urlMember,
@@ -84,10 +84,41 @@ interface PendingSignature {
   readonly counterFailure: VerificationFailure | undefined;
 }
 
-function idBytes(value: Uint8Array | string, name: string): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (typeof value === 'string' && isBase64url(value)) return decodeBase64url(value);
+/** Validates an id given as bytes or base64url (misuse: TypeError) without decoding it. */
+function checkId(value: Uint8Array | string, name: string): void {
+  if (value instanceof Uint8Array || isBase64url(value)) return;
   throw new TypeError(`${name} must be a Uint8Array or a base64url string`);
+}
+
+/**
+ * `id` (bytes or validated base64url) equals the response's id (`text`, validated base64url,
+ * decoded to `bytes`). Strict base64url gives every byte string exactly one encoding, so two
+ * valid encodings are equal exactly when their bytes are: comparing the text is the same check
+ * without decoding the stored id on every call.
+ */
+function sameId(id: Uint8Array | string, text: string, bytes: Uint8Array): boolean {
+  return typeof id === 'string' ? id === text : bytesEqual(id, bytes);
+}
+
+// SHA-256 of each expected RP ID / AppID, per backend: a server checks the same one or two
+// values on every login, so hashing them per call is wasted work. Bounded: cleared when full
+// (the values come from the server's configuration, not from the response).
+const RP_ID_HASH_CACHE_LIMIT = 256;
+const rpIdHashCache = new WeakMap<CryptoBackend, Map<string, Uint8Array>>();
+
+function rpIdHash(crypto: CryptoBackend, id: string): Uint8Array {
+  let cache = rpIdHashCache.get(crypto);
+  if (cache === undefined) {
+    cache = new Map();
+    rpIdHashCache.set(crypto, cache);
+  }
+  let h = cache.get(id);
+  if (h === undefined) {
+    if (cache.size >= RP_ID_HASH_CACHE_LIMIT) cache.clear();
+    h = crypto.digest('SHA-256', utf8Encode(id));
+    cache.set(id, h);
+  }
+  return h;
 }
 
 /**
@@ -145,21 +176,22 @@ function prepareAssertion(
   const expected = normalizeCeremony(options, 'webauthn.get');
   const stored = options.credential;
   if (!isRecord(stored)) throw new TypeError('options.credential must be an object');
-  const storedId = idBytes(stored.id, 'credential.id');
+  checkId(stored.id, 'credential.id');
   if (!Number.isSafeInteger(stored.signCount) || stored.signCount < 0 || stored.signCount > 0xffffffff) {
     throw new TypeError('credential.signCount must be an integer in [0, 2^32 - 1]');
   }
   if (stored.backupEligible !== undefined && typeof stored.backupEligible !== 'boolean') {
     throw new TypeError('credential.backupEligible must be a boolean');
   }
-  const storedUserHandle =
-    stored.userHandle === undefined ? undefined : idBytes(stored.userHandle, 'credential.userHandle');
-  const allow = (options.allowCredentials ?? []).map((c, i) => idBytes(c, `allowCredentials[${i}]`));
+  if (stored.userHandle !== undefined) checkId(stored.userHandle, 'credential.userHandle');
+  const allow = options.allowCredentials ?? [];
+  if (!Array.isArray(allow)) throw new TypeError('allowCredentials must be an array');
+  for (let i = 0; i < allow.length; i++) checkId(allow[i] as Uint8Array | string, `allowCredentials[${i}]`);
   if (options.appid !== undefined && (typeof options.appid !== 'string' || options.appid.length === 0)) {
     throw new TypeError('appid must be a non-empty string');
   }
   const supported = options.supportedAlgorithms ?? DEFAULT_SUPPORTED_ALGORITHMS;
-  if (!Array.isArray(supported) || supported.some((a) => !Number.isInteger(a))) {
+  if (!Array.isArray(supported) || !supported.every(Number.isInteger)) {
     throw new TypeError('supportedAlgorithms must be an array of COSE algorithm identifiers');
   }
   let key: CredentialKey;
@@ -195,8 +227,11 @@ function prepareAssertion(
       return failure('ERR_MALFORMED_RESPONSE', step, 'response.response must be an object');
     const cData = b64urlMember(inner, 'clientDataJSON', MAX_CLIENT_DATA_CHARS);
     if (typeof cData === 'string') return failure('ERR_MALFORMED_RESPONSE', step, cData);
-    const authData = b64urlMember(inner, 'authenticatorData', MAX_AUTHENTICATOR_DATA_CHARS);
-    if (typeof authData === 'string') return failure('ERR_MALFORMED_RESPONSE', step, authData);
+    // Decoded with 32 spare bytes: the signed data is authenticatorData ‖ SHA-256(clientDataJSON)
+    // (step 21), built in place once the hash is known.
+    const signedData = b64urlMember(inner, 'authenticatorData', MAX_AUTHENTICATOR_DATA_CHARS, 32);
+    if (typeof signedData === 'string') return failure('ERR_MALFORMED_RESPONSE', step, signedData);
+    const authData = signedData.subarray(0, signedData.length - 32);
     const sig = b64urlMember(inner, 'signature', MAX_SIGNATURE_CHARS);
     if (typeof sig === 'string') return failure('ERR_MALFORMED_RESPONSE', step, sig);
     let userHandle: Uint8Array | undefined;
@@ -219,20 +254,24 @@ function prepareAssertion(
 
     // Step 5: the credential must be one of allowCredentials, when that list was sent.
     step = S(5);
-    if (allow.length > 0 && !allow.some((a) => bytesEqual(a, rawId))) {
+    const idText = response['id'] as string;
+    if (allow.length > 0 && !allow.some((a) => sameId(a, idText, rawId))) {
       return failure('ERR_CREDENTIAL_NOT_ALLOWED', step, 'credential is not in allowCredentials');
     }
 
     // Step 6: the credential record is the one for this rawId, and the userHandle (when
     // present) is its owner's (OWN-1).
     step = S(6);
-    if (!bytesEqual(storedId, rawId)) {
+    if (!sameId(stored.id, idText, rawId)) {
       return failure('ERR_CREDENTIAL_MISMATCH', step, 'response rawId is not the stored credential id');
     }
     if (
       userHandle !== undefined &&
-      storedUserHandle !== undefined &&
-      !timingSafeEqual(userHandle, storedUserHandle)
+      stored.userHandle !== undefined &&
+      !timingSafeEqual(
+        userHandle,
+        typeof stored.userHandle === 'string' ? decodeBase64url(stored.userHandle) : stored.userHandle,
+      )
     ) {
       return failure('ERR_USER_HANDLE_MISMATCH', step, 'userHandle does not belong to the credential owner');
     }
@@ -282,9 +321,14 @@ function prepareAssertion(
           'client reported appid, which was not requested',
         );
       }
-      if (bytesEqual(crypto.digest('SHA-256', utf8Encode(options.appid)), ad.rpIdHash)) rpId = options.appid;
+      if (bytesEqual(rpIdHash(crypto, options.appid), ad.rpIdHash)) rpId = options.appid;
     } else {
-      rpId = expected.rpIds.find((r) => bytesEqual(crypto.digest('SHA-256', utf8Encode(r)), ad.rpIdHash));
+      for (const r of expected.rpIds) {
+        if (bytesEqual(rpIdHash(crypto, r), ad.rpIdHash)) {
+          rpId = r;
+          break;
+        }
+      }
     }
     if (rpId === undefined)
       return failure('ERR_RP_ID_HASH_MISMATCH', step, 'rpIdHash does not match the expected RP ID');
@@ -316,7 +360,7 @@ function prepareAssertion(
 
     // Step 20: hash of the exact clientDataJSON bytes.
     step = S(20);
-    const hash = crypto.digest('SHA-256', cData);
+    signedData.set(crypto.digest('SHA-256', cData), authData.length);
 
     // Step 22 (evaluated now, reported after step 21): if either counter is non-zero the new
     // one must be greater; otherwise the authenticator may be cloned.
@@ -333,7 +377,7 @@ function prepareAssertion(
     return {
       key,
       signature: sig,
-      signedData: concatBytes(authData, hash),
+      signedData,
       counterFailure,
       success: {
         verified: true,

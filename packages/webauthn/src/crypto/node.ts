@@ -1,3 +1,4 @@
+import * as nodeCrypto from 'node:crypto';
 import { constants, createHash, createPublicKey, type KeyObject, verify as nodeVerify } from 'node:crypto';
 import { encodeBase64url } from '../base64url.ts';
 import type { CosePublicKey, HashAlgorithm } from '../cose.ts';
@@ -17,6 +18,11 @@ const HASH_LENGTH: Readonly<Record<HashAlgorithm, number>> = {
   'SHA-384': 48,
   'SHA-512': 64,
 };
+// One-shot `crypto.hash` (Node ≥ 20.12) skips the Hash object createHash builds per call;
+// older Node 20 releases fall back to createHash.
+const oneShotHash = (
+  nodeCrypto as { readonly hash?: (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Buffer }
+).hash;
 const EDDSA_SIGNATURE_LENGTH: Readonly<Record<string, number>> = { Ed25519: 64, Ed448: 114 };
 
 function toJwk(key: CosePublicKey): Record<string, string> {
@@ -88,7 +94,9 @@ function verifySync(key: ImportedKey, signature: Uint8Array, data: Uint8Array): 
 export const nodeBackend: CryptoBackend = {
   name: 'node',
   digest(algorithm: HashAlgorithm, data: Uint8Array): Uint8Array {
-    const out = createHash(NODE_HASH[algorithm]).update(data).digest();
+    const name = NODE_HASH[algorithm];
+    const out =
+      oneShotHash === undefined ? createHash(name).update(data).digest() : oneShotHash(name, data, 'buffer');
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   },
   importKey,
