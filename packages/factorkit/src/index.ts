@@ -28,5 +28,10 @@ export type {
   WebAuthnPolicies,
   WebAuthnRegistered,
 } from './facade/webauthn.ts';
-export type { YubikeyNamespace, YubikeyVerified } from './facade/yubikey.ts';
+export type {
+  YubikeyNamespace,
+  YubikeyOtpVerified,
+  YubikeyVerified,
+  YubikeyVerifyOtpInput,
+} from './facade/yubikey.ts';
 export * from './store/index.ts';

@@ -130,8 +130,10 @@ describe.concurrent('factorkit check (spawned)', () => {
     });
     expect(byId['t/no-response']).toMatchObject({ code: 'ERR_BAD_CASE', verified: null });
     // the table and the summary go to stderr
-    expect(r.stderr).toMatch(/folder\s+cases\s+agree\s+disagree\s+unsupported\s+errors/);
-    expect(r.stderr).toMatch(/factorkit check: 5 cases, 2 agree, 0 disagree, 0 unsupported, 3 errors/);
+    expect(r.stderr).toMatch(/folder\s+cases\s+agree\s+disagree\s+disputed\s+unsupported\s+errors/);
+    expect(r.stderr).toMatch(
+      /factorkit check: 5 cases, 2 agree, 0 disagree, 0 disputed, 0 unsupported, 3 errors/,
+    );
   });
 
   it('all cases agree → exit 0; the per-folder table lists each folder', async () => {

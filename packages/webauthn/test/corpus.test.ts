@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type LoadedCase,
   loadSharedCases,
+  repoFixturesDir,
   sharedFixturesDir,
   sharedFixturesSkipMessage,
 } from '@factorkit/testkit';
@@ -123,26 +126,17 @@ async function replay(
 
 /**
  * Cases whose corpus verdict we believe is wrong for this library, with the reason. Their
- * verdict is still asserted (as ours), so a behaviour change shows up.
+ * verdict is still asserted (as ours), so a behaviour change shows up. One list, shared with
+ * `factorkit check`: the repo's fixtures/disputed-verdicts.json (case id → our verdict, code, reason).
  */
-const DISAGREEMENTS: Readonly<Record<string, string>> = {
-  'py-webauthn/registration-fido-u2f-3':
-    'rejected by py_webauthn for tokenBinding.status "not-supported" (Level 2 enum check). Level 3 removed ' +
-    'Token Binding and real clients sent that value (fido2-lib/registration-packed-1 is accepted with it), ' +
-    'so we ignore the member: the signature and every other check pass, the verdict is verified.',
-  'simplewebauthn/registration-packed-1':
-    'the upstream test replaced id/rawId with the placeholder "bbb": not canonical base64url, and not the ' +
-    'attested credential id; a response whose id does not name the attested credential is rejected (OWN-2).',
-  'simplewebauthn/registration-packed-2':
-    'the upstream test replaced id/rawId with the placeholder "aaa": not canonical base64url, and not the ' +
-    'attested credential id; a response whose id does not name the attested credential is rejected (OWN-2).',
-  'simplewebauthn/authentication-chrome-macos-touchid-1':
-    'userHandle "internalUserId" is hand-written, not what a browser emits: it is not canonical base64url ' +
-    '(non-zero trailing bits), so strict decoding rejects the response (B64-1).',
-  'simplewebauthn/authentication-chrome-macos-touchid-2':
-    'userHandle "internalUserId" is hand-written, not what a browser emits: it is not canonical base64url ' +
-    '(non-zero trailing bits), so strict decoding rejects the response (B64-1).',
-};
+const DISAGREEMENTS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(
+    JSON.parse(readFileSync(join(repoFixturesDir(), 'disputed-verdicts.json'), 'utf8')) as Record<
+      string,
+      { reason: string }
+    >,
+  ).map(([id, d]) => [id, d.reason]),
+);
 
 /**
  * Cases that cannot be replayed through our API by design; the test asserts how our API

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { DISPUTED_VERDICTS_FILE } from './disputes.ts';
 
 /** The case kinds of the corpus format (fixtures README). Anything else is ERR_BAD_CASE. */
 export const CASE_KINDS = [
@@ -39,7 +40,8 @@ export type LoadedFile =
 export const MAX_CASE_BYTES: number = 4 * 1024 * 1024;
 const MAX_DEPTH = 12;
 // Not cases (fixtures README): indexes, manifests, partial captures, metadata, roots, and the
-// per-source collections that regroup the same vectors.
+// per-source collections that regroup the same vectors. The disputed-verdicts file is data
+// about cases, not a case.
 const SKIP_DIRS = new Set(['partial', 'mds', 'roots', 'node_modules', '.git']);
 const SKIP_FILE = /^(INDEX|MANIFEST)/i;
 
@@ -78,7 +80,12 @@ function walk(dir: string, depth: number, out: string[]): void {
       if (SKIP_DIRS.has(entry.name)) continue;
       if (entry.name === 'collections' && basename(dir) === 'vectors') continue;
       walk(full, depth + 1, out);
-    } else if (entry.isFile() && entry.name.endsWith('.json') && !SKIP_FILE.test(entry.name)) {
+    } else if (
+      entry.isFile() &&
+      entry.name.endsWith('.json') &&
+      !SKIP_FILE.test(entry.name) &&
+      entry.name !== DISPUTED_VERDICTS_FILE
+    ) {
       out.push(full);
     }
   }

@@ -1,4 +1,5 @@
 import { type Case, findCaseFiles, type InputRoot, loadCaseFile } from './cases.ts';
+import type { DisputedVerdict } from './disputes.ts';
 import { type CaseVerifier, VERIFIERS, type Verdict } from './verifiers.ts';
 
 /** One line of `check --json` — a public contract: exactly these keys, in this order. */
@@ -14,8 +15,11 @@ export interface CaseReport {
 export interface CaseOutcome extends CaseReport {
   readonly folder: string;
   readonly file: string;
-  /** `agree` | `disagree` | `unsupported` | `error` | `no-verdict`. */
-  readonly status: 'agree' | 'disagree' | 'unsupported' | 'error' | 'no-verdict';
+  /**
+   * `agree` | `disagree` | `unsupported` | `error` | `no-verdict`, or `disputed`: the case is in
+   * the disputed-verdicts list and our verdict and code are exactly the documented ones.
+   */
+  readonly status: 'agree' | 'disagree' | 'disputed' | 'unsupported' | 'error' | 'no-verdict';
   readonly detail?: string;
 }
 
@@ -24,6 +28,7 @@ export interface FolderRow {
   cases: number;
   agree: number;
   disagree: number;
+  disputed: number;
   unsupported: number;
   errors: number;
 }
@@ -32,7 +37,10 @@ export interface CheckSummary {
   readonly outcomes: readonly CaseOutcome[];
   readonly folders: readonly FolderRow[];
   readonly total: FolderRow;
-  /** Exit status: 0 when every supported case with an expected verdict agrees. */
+  /**
+   * Exit status: 0 when every supported case with an expected verdict agrees or is a documented
+   * dispute whose verdict and code are unchanged.
+   */
   readonly ok: boolean;
 }
 
@@ -68,18 +76,41 @@ export interface RunOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Called with each outcome as soon as it is known (streams `--json`). */
   readonly onOutcome?: (o: CaseOutcome) => void;
+  /** Documented disputes by case id (see `loadDisputes`). Default none. */
+  readonly disputes?: ReadonlyMap<string, DisputedVerdict>;
+}
+
+type Status = CaseOutcome['status'];
+
+/**
+ * A documented dispute holds while our verdict and code are exactly the documented ones; any
+ * change (even towards the corpus verdict) is a disagreement, so the list cannot go stale.
+ */
+function disputeStatus(
+  dispute: DisputedVerdict,
+  verified: boolean | null,
+  code: string | null,
+): { status: Status; detail?: string } {
+  if (verified === dispute.verified && code === dispute.code) return { status: 'disputed' };
+  return {
+    status: 'disagree',
+    detail:
+      `documented dispute no longer holds: documented ${String(dispute.verified)}` +
+      `${dispute.code === null ? '' : ` ${dispute.code}`}, got ${String(verified)}${code === null ? '' : ` ${code}`}`,
+  };
 }
 
 /** Replays every case below `roots`; never throws for bad case files. */
 export async function runCheck(roots: readonly InputRoot[], options: RunOptions = {}): Promise<CheckSummary> {
   const verifiers = options.verifiers ?? VERIFIERS;
+  const disputes = options.disputes ?? new Map<string, DisputedVerdict>();
   const files = findCaseFiles(roots);
   const outcomes: CaseOutcome[] = [];
   const byFolder = new Map<string, FolderRow>();
   const row = (folder: string): FolderRow => {
     let r = byFolder.get(folder);
     if (r === undefined) {
-      r = { folder, cases: 0, agree: 0, disagree: 0, unsupported: 0, errors: 0 };
+      r = { folder, cases: 0, agree: 0, disagree: 0, disputed: 0, unsupported: 0, errors: 0 };
       byFolder.set(folder, r);
     }
     return r;
@@ -106,16 +137,23 @@ export async function runCheck(roots: readonly InputRoot[], options: RunOptions 
       const v = await replay(c, verifiers);
       const expected = c.expect.verified;
       const agree = v.verified === null || expected === null ? null : v.verified === expected;
-      const status: CaseOutcome['status'] =
-        'error' in v && v.error === true
-          ? 'error'
-          : v.verified === null
-            ? 'unsupported'
-            : agree === null
-              ? 'no-verdict'
-              : agree
-                ? 'agree'
-                : 'disagree';
+      const failed = 'error' in v && v.error === true;
+      let status: Status = failed
+        ? 'error'
+        : v.verified === null
+          ? 'unsupported'
+          : agree === null
+            ? 'no-verdict'
+            : agree
+              ? 'agree'
+              : 'disagree';
+      let detail = v.detail;
+      const dispute = disputes.get(c.id);
+      if (dispute !== undefined && !failed) {
+        const d = disputeStatus(dispute, v.verified, v.code);
+        status = d.status;
+        if (d.detail !== undefined) detail = detail === undefined ? d.detail : `${d.detail} — ${detail}`;
+      }
       outcome = {
         id: c.id,
         kind: c.kind,
@@ -126,13 +164,14 @@ export async function runCheck(roots: readonly InputRoot[], options: RunOptions 
         folder,
         file,
         status,
-        ...(v.detail === undefined ? {} : { detail: v.detail }),
+        ...(detail === undefined ? {} : { detail }),
       };
     }
     const r = row(folder);
     r.cases += 1;
     if (outcome.status === 'agree') r.agree += 1;
     else if (outcome.status === 'disagree') r.disagree += 1;
+    else if (outcome.status === 'disputed') r.disputed += 1;
     else if (outcome.status === 'unsupported') r.unsupported += 1;
     else if (outcome.status === 'error') r.errors += 1;
     outcomes.push(outcome);
@@ -141,11 +180,20 @@ export async function runCheck(roots: readonly InputRoot[], options: RunOptions 
     options.onProgress?.(done, files.length);
   }
   const folders = [...byFolder.values()];
-  const total: FolderRow = { folder: 'total', cases: 0, agree: 0, disagree: 0, unsupported: 0, errors: 0 };
+  const total: FolderRow = {
+    folder: 'total',
+    cases: 0,
+    agree: 0,
+    disagree: 0,
+    disputed: 0,
+    unsupported: 0,
+    errors: 0,
+  };
   for (const f of folders) {
     total.cases += f.cases;
     total.agree += f.agree;
     total.disagree += f.disagree;
+    total.disputed += f.disputed;
     total.unsupported += f.unsupported;
     total.errors += f.errors;
   }
@@ -154,12 +202,13 @@ export async function runCheck(roots: readonly InputRoot[], options: RunOptions 
 
 /** The per-folder agreement table (for stderr). */
 export function formatTable(summary: CheckSummary): string {
-  const headers = ['folder', 'cases', 'agree', 'disagree', 'unsupported', 'errors'] as const;
+  const headers = ['folder', 'cases', 'agree', 'disagree', 'disputed', 'unsupported', 'errors'] as const;
   const rows = [...summary.folders, summary.total].map((r) => [
     r.folder,
     String(r.cases),
     String(r.agree),
     String(r.disagree),
+    String(r.disputed),
     String(r.unsupported),
     String(r.errors),
   ]);
@@ -178,7 +227,8 @@ export function formatSummaryLine(summary: CheckSummary): string {
   const t = summary.total;
   const noVerdict = summary.outcomes.filter((o) => o.status === 'no-verdict').length;
   return (
-    `factorkit check: ${t.cases} cases, ${t.agree} agree, ${t.disagree} disagree, ${t.unsupported} unsupported, ` +
+    `factorkit check: ${t.cases} cases, ${t.agree} agree, ${t.disagree} disagree, ${t.disputed} disputed, ` +
+    `${t.unsupported} unsupported, ` +
     `${t.errors} errors${noVerdict > 0 ? `, ${noVerdict} without an expected verdict` : ''} — ${summary.ok ? 'OK' : 'FAIL'}`
   );
 }
@@ -191,6 +241,18 @@ export function formatProblems(summary: CheckSummary): string {
       (o) =>
         `  ${o.status === 'error' ? 'error   ' : 'disagree'} ${o.id} (${o.kind}): expected ${String(o.expected)}, got ${String(o.verified)}` +
         `${o.code === null ? '' : ` ${o.code}`}${o.detail === undefined || o.detail === '' ? '' : ` — ${o.detail}`}`,
+    )
+    .join('\n');
+}
+
+/** Documented disputes that held (one line each; the reasons live in the disputes file). */
+export function formatDisputed(summary: CheckSummary): string {
+  return summary.outcomes
+    .filter((o) => o.status === 'disputed')
+    .map(
+      (o) =>
+        `  disputed ${o.id} (${o.kind}): corpus ${String(o.expected)}, ours ${String(o.verified)}` +
+        `${o.code === null ? '' : ` ${o.code}`} (documented)`,
     )
     .join('\n');
 }

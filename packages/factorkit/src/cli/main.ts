@@ -1,9 +1,17 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultRoots, findRepoRoot, type InputRoot } from './cases.ts';
-import { formatProblems, formatSummaryLine, formatTable, runCheck, toReport } from './check.ts';
+import {
+  formatDisputed,
+  formatProblems,
+  formatSummaryLine,
+  formatTable,
+  runCheck,
+  toReport,
+} from './check.ts';
+import { DISPUTED_VERDICTS_FILE, type DisputedVerdict, DisputesFileError, loadDisputes } from './disputes.ts';
 import { runImportYubikey } from './import-yubikey.ts';
 import { runInspect } from './inspect.ts';
 import { runOtp } from './otp.ts';
@@ -33,7 +41,9 @@ export class UsageError extends Error {
 const USAGE = `usage: factorkit <command> [options]
 
 commands:
-  check [paths…] [--json]        replay case files (default: the repo's fixtures/ and the shared corpus)
+  check [paths…] [--json] [--disputes file]
+                                 replay case files (default: the repo's fixtures/ and the shared corpus);
+                                 documented disputes: the repo's fixtures/disputed-verdicts.json
   inspect <file|->               decode a WebAuthn response or U2F message and explain it
   import-yubikey <seed.csv> [--db file.sqlite] [--kek-file file] [--import-good-rows]
                                  import YubiKey seeds (Yubico/Traditional CSV or Okta JSON)
@@ -96,6 +106,7 @@ async function check(args: readonly string[], io: CliIo): Promise<number> {
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
       'no-progress': { type: 'boolean', default: false },
+      disputes: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -112,16 +123,43 @@ async function check(args: readonly string[], io: CliIo): Promise<number> {
     if (roots.length === 0)
       write(io.stderr, 'factorkit check: no fixtures/ folder and no shared corpus found');
   }
+  const disputes = readDisputes(values.disputes, io);
   const progress =
     io.stderr.isTTY === true && values['no-progress'] !== true ? createProgress(io.stderr) : undefined;
   const summary = await runCheck(roots, {
+    disputes,
     ...(progress === undefined ? {} : { onProgress: progress.update }),
     ...(values.json ? { onOutcome: (o) => write(io.stdout, JSON.stringify(toReport(o))) } : {}),
   });
   progress?.done();
   write(io.stderr, formatTable(summary));
   const problems = formatProblems(summary);
+  const disputed = formatDisputed(summary);
+  if (disputed !== '' && values.quiet !== true) write(io.stderr, `\n${disputed}`);
   if (problems !== '' && values.quiet !== true) write(io.stderr, `\n${problems}`);
   write(io.stderr, formatSummaryLine(summary));
   return summary.ok ? EXIT_OK : EXIT_FAIL;
+}
+
+/**
+ * The documented disputes: `--disputes file`, else the repo's `fixtures/disputed-verdicts.json`
+ * when present, else none. A file that cannot be used is a usage error (exit 2).
+ */
+function readDisputes(option: string | undefined, io: CliIo): ReadonlyMap<string, DisputedVerdict> {
+  let file: string | undefined;
+  if (option !== undefined) {
+    file = resolve(io.cwd, option);
+    if (!existsSync(file)) throw new UsageError(`no such disputes file: ${option}`);
+  } else {
+    const root = repoRootFor(io);
+    const candidate = root === undefined ? undefined : join(root, 'fixtures', DISPUTED_VERDICTS_FILE);
+    if (candidate !== undefined && existsSync(candidate)) file = candidate;
+  }
+  if (file === undefined) return new Map();
+  try {
+    return loadDisputes(file);
+  } catch (error) {
+    if (error instanceof DisputesFileError) throw new UsageError(error.message);
+    throw error;
+  }
 }

@@ -6,7 +6,13 @@
  * `finish*`/`verify` exactly as a server would.
  */
 import { decodeWebsafeBase64, encodeWebsafeBase64, parseClientData } from '@factorkit/u2f';
-import { decodeBase64url } from '@factorkit/webauthn';
+import {
+  ATTESTATION_FORMATS,
+  decodeBase64url,
+  decodeCbor,
+  isBase64url,
+  PENDING_ATTESTATION_FORMATS,
+} from '@factorkit/webauthn';
 import { createFactorkit, type Factorkit } from '../facade/create.ts';
 import type { FactorVerification } from '../facade/result.ts';
 import { U2F_CHALLENGE_PREFIX } from '../facade/u2f.ts';
@@ -26,7 +32,6 @@ export type CaseVerifier = (c: Case) => Promise<Verdict>;
 
 /** Package codes meaning "this build does not implement that yet" → reported as ERR_UNSUPPORTED. */
 export const UNSUPPORTED_CODES: ReadonlySet<string> = new Set([
-  'ERR_UNSUPPORTED_ATTESTATION_FORMAT',
   // A COSE key type/algorithm this build does not implement (e.g. ML-DSA); a policy refusal of
   // an implemented algorithm is ERR_ALGORITHM_NOT_ALLOWED and stays a verdict.
   'ERR_UNSUPPORTED_ALGORITHM',
@@ -120,7 +125,50 @@ async function seedWebAuthnChallenge(
   });
 }
 
+/**
+ * The attestation statement format of a registration: the attestationObject's `fmt` when it
+ * decodes, else the case's `format` field.
+ */
+export function attestationFormatOf(c: Case): string | null {
+  const response = c.response['response'];
+  const ao =
+    typeof response === 'object' && response !== null
+      ? (response as Record<string, unknown>)['attestationObject']
+      : undefined;
+  if (typeof ao === 'string' && isBase64url(ao)) {
+    try {
+      const decoded = decodeCbor(decodeBase64url(ao));
+      if (decoded instanceof Map) {
+        const fmt = decoded.get('fmt');
+        // A present but non-string fmt is malformed: the verifier's verdict, not a format question.
+        return typeof fmt === 'string' ? fmt : null;
+      }
+    } catch {
+      // not decodable: fall back to what the case says
+    }
+  }
+  return c.format;
+}
+
+/**
+ * A registered attestation format the webauthn package does not verify yet (its
+ * `PENDING_ATTESTATION_FORMATS`, and not in its `ATTESTATION_FORMATS` registry). Decided before
+ * any verification step: a rejection by an earlier step (e.g. the RS1 algorithm policy for a TPM
+ * key) would be a verdict on a format this build cannot judge. An unregistered `fmt` is not
+ * "pending": §7.1 step 21 rejects it, and that rejection is a verdict.
+ */
+export function pendingAttestationFormat(c: Case): string | undefined {
+  if (c.kind !== 'webauthn.registration') return undefined;
+  const fmt = attestationFormatOf(c);
+  if (fmt === null || ATTESTATION_FORMATS.has(fmt)) return undefined;
+  return PENDING_ATTESTATION_FORMATS.includes(fmt) ? fmt : undefined;
+}
+
 const webauthnRegistration: CaseVerifier = async (c) => {
+  const pending = pendingAttestationFormat(c);
+  if (pending !== undefined) {
+    return { verified: null, code: 'ERR_UNSUPPORTED', detail: `attestation format ${pending}` };
+  }
   const now = contextNow(c);
   const fk = webauthnFacade(c, now);
   await seedWebAuthnChallenge(fk, c, 'webauthn.registration', now, null);
@@ -351,6 +399,13 @@ const totp: CaseVerifier = async (c) => {
   return verdictOf(await fk.otp.verify({ userId: USER, factorId, passCode: c.response['code'] as string }));
 };
 
+/**
+ * A `yubico-otp` case is a fact about one OTP and one token (spec vectors: decryption, CRC,
+ * private id, counters), with the token's secret in the case: it is replayed through the
+ * stateless `yubikey.verifyOtp`, not through a seed upload. The registry's import policy
+ * (which refuses e.g. an all-zero AES key for real uploads) is a separate question, tested
+ * in the yubikey package, and must not decide a decryption vector.
+ */
 const yubicoOtp: CaseVerifier = async (c) => {
   const token = (c.context['token'] ?? {}) as Record<string, unknown>;
   const state = (c.context['state'] ?? {}) as Record<string, unknown>;
@@ -360,45 +415,19 @@ const yubicoOtp: CaseVerifier = async (c) => {
   if (publicId === undefined || privateId === undefined || aesKey === undefined) {
     throw new TypeError('context.token needs publicId, privateId and aesKey');
   }
+  const otp = str(c.response['otp']);
+  if (otp === undefined) throw new TypeError('response.otp must be a string');
   const fk = createFactorkit({
     rp: { id: 'localhost', name: 'factorkit check' },
     origins: ['https://localhost'],
+    clock: fixedClock(contextNow(c)),
   });
-  const upload = await fk.yubikey.uploadToken({ serialNumber: '1', publicId, privateId, aesKey });
-  if (!upload.ok) {
-    // The registry refuses this seed (e.g. an all-zero AES key): a server on factorkit can
-    // never accept OTPs from it, so that is the verdict.
-    const codes = upload.errors.map((e) => e.code);
-    const shape = codes.some((code) =>
-      ['ERR_SEED_PUBLIC_ID', 'ERR_SEED_PRIVATE_ID', 'ERR_SEED_AES_KEY'].includes(code),
-    );
-    if (shape) throw new TypeError(`context.token is malformed: ${codes.join(', ')}`);
-    return {
-      verified: false,
-      code: codes[0] ?? 'ERR_SEED_INPUT',
-      detail: `seed refused by the registry: ${codes.join(', ')}`,
-    };
-  }
-  // The token is enrolled to the case's user; its last accepted (counter, session) is the state.
-  const at = new Date(0).toISOString();
-  const bound = await fk.store.yubikey.updateStatus({
-    id: upload.token.id,
-    expectStatus: ['UNASSIGNED'],
-    status: 'ACTIVE',
-    userId: USER,
-    at,
-  });
-  if (!bound.ok) throw new Error('could not bind the case token');
-  if (typeof state['counter'] === 'number' && typeof state['session'] === 'number') {
-    const seeded = await fk.store.yubikey.compareAndSetCounter({
-      id: upload.token.id,
-      next: { usageCounter: state['counter'], sessionCounter: state['session'], timestamp: 0, at },
-      expectStatus: 'ACTIVE',
-      expectUserId: USER,
-    });
-    if (!seeded.ok) throw new Error('could not seed the token state');
-  }
-  return verdictOf(await fk.yubikey.verify({ userId: USER, passCode: c.response['otp'] as string }));
+  // state null = first OTP of this token; else the last accepted (counter, session).
+  const lastOtp =
+    typeof state['counter'] === 'number' && typeof state['session'] === 'number'
+      ? { usageCounter: state['counter'], sessionCounter: state['session'] }
+      : null;
+  return verdictOf(fk.yubikey.verifyOtp({ otp, token: { publicId, privateId, aesKey }, lastOtp }));
 };
 
 /** The per-kind verifier registry. */

@@ -1,4 +1,6 @@
 import {
+  type AcceptedOtp,
+  type CounterPair,
   type CsvDownloadResult,
   type ImportSeedsOptions,
   type ListTokensQuery,
@@ -7,6 +9,7 @@ import {
   type SeedImportReport,
   type SeedInput,
   type UploadResult,
+  verifyYubicoOtp,
   YubikeyRegistry,
   type YubikeySeedUpload,
   type YubikeyToken,
@@ -18,6 +21,25 @@ export interface YubikeyVerified {
   readonly token: YubikeyToken;
   readonly usageCounter: number;
   readonly sessionCounter: number;
+}
+
+/** What a stateless OTP check returns: the decrypted counters the caller must persist. */
+export interface YubikeyOtpVerified {
+  readonly publicId: string;
+  readonly usageCounter: number;
+  readonly sessionCounter: number;
+  /** 24-bit token timer (~8 Hz) of this OTP. */
+  readonly timestamp: number;
+}
+
+/** Input of the stateless `verifyOtp`: one OTP against one token the caller already holds. */
+export interface YubikeyVerifyOtpInput {
+  /** The OTP as typed by the token (44 modhex characters: publicId + encrypted block). */
+  readonly otp: string;
+  /** The token's secret: publicId (modhex), privateId (12 hex), aesKey (32 hex). */
+  readonly token: { readonly publicId: string; readonly privateId: string; readonly aesKey: string };
+  /** The last accepted (usageCounter, sessionCounter), or null/absent for a token never used. */
+  readonly lastOtp?: AcceptedOtp | CounterPair | null;
 }
 
 /** YubiKey OTP (Okta `token:hardware` / YUBICO): seed registry, enrollment by touch, verification. */
@@ -38,6 +60,17 @@ export interface YubikeyNamespace {
   /** First touch: an UNASSIGNED token named by the OTP's publicId is bound to `userId`. */
   enroll(input: { userId: string; passCode: string }): Promise<FactorVerification<YubikeyVerified>>;
   verify(input: { userId: string; passCode: string }): Promise<FactorVerification<YubikeyVerified>>;
+  /**
+   * Stateless Yubico OTP check (protocols §4.2–4.4: modhex, public id, AES decryption, CRC,
+   * private id, counters greater than `lastOtp`) against a token the caller holds — no registry,
+   * no store, so the registry's seed import policy (e.g. refusing an all-zero AES key) does not
+   * apply and nothing is committed: the caller must persist the returned counters atomically
+   * (compare-and-set) or replays pass. For a validation server of your own or for replaying
+   * spec vectors; an auth server normally uses `verify`, which does both atomically.
+   * Uses `policies.yubikey` (allowDvorak, phishingDelayCheck with the façade clock).
+   * Throws `RangeError` when `token.privateId`/`aesKey` are not 12/32 hex characters.
+   */
+  verifyOtp(input: YubikeyVerifyOtpInput): FactorVerification<YubikeyOtpVerified>;
   /** The underlying registry (advanced lifecycle: block, deactivate, reactivate, purge). */
   readonly registry: YubikeyRegistry;
 }
@@ -71,6 +104,37 @@ export function createYubikeyNamespace(ctx: FacadeContext): YubikeyNamespace {
     },
     async verify(input) {
       return map(await registry.verify({ userId: requireUserId(input?.userId), passCode: input.passCode }));
+    },
+    verifyOtp(input) {
+      if (typeof input !== 'object' || input === null || typeof input.otp !== 'string') {
+        throw new TypeError('verifyOtp needs { otp: string, token, lastOtp? }');
+      }
+      const t = input.token;
+      if (
+        typeof t !== 'object' ||
+        t === null ||
+        typeof t.publicId !== 'string' ||
+        typeof t.privateId !== 'string' ||
+        typeof t.aesKey !== 'string'
+      ) {
+        throw new TypeError('token must be { publicId: string, privateId: string, aesKey: string }');
+      }
+      const r = verifyYubicoOtp({
+        otp: input.otp,
+        token: { publicId: t.publicId, privateId: t.privateId, aesKey: t.aesKey },
+        lastOtp: input.lastOtp ?? null,
+        now: ctx.clock(),
+        ...(y.allowDvorak === undefined ? {} : { allowDvorak: y.allowDvorak }),
+        ...(y.phishingDelayCheck === undefined ? {} : { phishingDelayCheck: y.phishingDelayCheck }),
+      });
+      return r.verified
+        ? success({
+            publicId: r.publicId,
+            usageCounter: r.usageCounter,
+            sessionCounter: r.sessionCounter,
+            timestamp: r.timestamp,
+          })
+        : fromFailure(r);
     },
     registry,
   };
