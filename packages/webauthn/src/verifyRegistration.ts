@@ -197,6 +197,10 @@ export async function verifyRegistration(
         'registration authenticatorData lacks attested credential data',
       );
     }
+    // COSE-2: the credential public key must be importable — each backend's import validates it
+    // (EC2 points on their curve, Edwards points decodable). Without this, "none" attestation
+    // (which signs nothing) would register a key no assertion can ever be checked against.
+    crypto.importKey(credential.publicKey);
 
     // Step 14: rpIdHash is SHA-256 of an expected RP ID.
     step = S(14);

@@ -237,6 +237,19 @@ describe.each(BACKENDS)('§7.1 registration on the %s backend', (_name, crypto) 
     );
   });
 
+  it('7.1 step 13 (COSE-2): a credential public key whose point is not on P-256 is rejected', async () => {
+    const map = attObj(none.response);
+    const authData = (map.get('authData') as Uint8Array).slice();
+    expect((await verifyRegistration(none.response, options())).verified).toBe(true);
+    // The COSE key ends authenticatorData (no extensions) with its y coordinate: flipping a bit
+    // of y moves the point off the curve. "none" attestation signs nothing, so only the key
+    // validation can catch it.
+    authData[authData.length - 1] = (authData[authData.length - 1] as number) ^ 1;
+    const offCurve = new Map([...map, ['authData', authData]]) as Map<string, never>;
+    const r = withMember(none.response, 'attestationObject', encodeCbor(offCurve));
+    expectRejected(await verifyRegistration(r, options()), 'ERR_INVALID_PUBLIC_KEY', '7.1 step 13');
+  });
+
   it('7.1 step 14: rpIdHash must be SHA-256 of an expected RP ID', async () => {
     const r = mutate.setRpIdHash(packed.response, 'evil.com', { resign: packed.va });
     expect((await verifyRegistration(r, options({ expectedRpId: ['evil.com'] }))).verified).toBe(true);
