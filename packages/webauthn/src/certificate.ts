@@ -1,7 +1,8 @@
 // @peculiar/x509 resolves its services through tsyringe, which needs a Reflect metadata polyfill.
 import 'reflect-metadata';
+import { sha256 } from '@noble/hashes/sha2.js';
 import * as x509 from '@peculiar/x509';
-import { bytesEqual } from './bytes.ts';
+import { bytesEqual, toHex } from './bytes.ts';
 import { type CertificateOutline, outlineCertificate } from './der.ts';
 import { WebAuthnError } from './errors.ts';
 
@@ -21,10 +22,11 @@ export interface ParsedCertificate {
  *
  * @throws {WebAuthnError} `ERR_ATTESTATION_CERTIFICATE_INVALID`
  */
-export function parseCertificate(der: Uint8Array): ParsedCertificate {
-  if (!(der instanceof Uint8Array) || der.length === 0 || der.length > MAX_CERTIFICATE_LENGTH) {
+export function parseCertificate(input: Uint8Array): ParsedCertificate {
+  if (!(input instanceof Uint8Array) || input.length === 0 || input.length > MAX_CERTIFICATE_LENGTH) {
     throw new WebAuthnError('ERR_ATTESTATION_CERTIFICATE_INVALID', 'certificate is empty or too large');
   }
+  const der = repairKnownBrokenCertificate(input);
   try {
     const outline = outlineCertificate(der);
     const cert = new x509.X509Certificate(der.slice());
@@ -34,6 +36,29 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
       cause,
     });
   }
+}
+
+/**
+ * SHA-256 fingerprints of early YubiKey U2F attestation certificates whose signature BIT STRING
+ * has a non-zero "unused bits" octet (list published by Yubico in python-u2flib-server,
+ * u2flib_server/model.py). Strict DER rejects them; these exact certificates — and no others —
+ * are repaired by zeroing that octet, which sits 257 bytes from the end (RSA-2048 signature).
+ */
+const KNOWN_BROKEN_U2F_CERTIFICATES: ReadonlySet<string> = new Set([
+  '349bca1031f8c82c4ceca38b9cebf1a69df9fb3b94eed99eb3fb9aa3822d26e8',
+  'dd574527df608e47ae45fbba75a2afdd5c20fd94a02419381813cd55a2a3398f',
+  '1d8764f0f7cd1352df6150045c8f638e517270e8b5dda1c63ade9c2280240cae',
+  'd0edc9a91a1677435a953390865d208c55b3183c6759c9b5a7ff494c322558eb',
+  '6073c436dcd064a48127ddbf6032ac1a66fd59a0c24434f070d4e564c124c897',
+  'ca993121846c464d666096d35f13bf44c1b05af205f9b4a1e00cf6cc10c5e511',
+]);
+
+function repairKnownBrokenCertificate(der: Uint8Array): Uint8Array {
+  const at = der.length - 257;
+  if (at <= 0 || der[at] === 0 || !KNOWN_BROKEN_U2F_CERTIFICATES.has(toHex(sha256(der)))) return der;
+  const fixed = der.slice();
+  fixed[at] = 0;
+  return fixed;
 }
 
 /** Parses a PEM (one CERTIFICATE block) or DER certificate given as a trust anchor or intermediate. */

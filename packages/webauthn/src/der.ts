@@ -177,13 +177,29 @@ export interface CertificateOutline {
   readonly issuer: Uint8Array;
   readonly subject: Uint8Array;
   readonly spki: Uint8Array;
+  /** The signatureValue BIT STRING contents after the (zero) unused-bits octet. */
+  readonly signature: Uint8Array;
 }
 
 /** Reads version, issuer, subject and SPKI from a certificate's DER (RFC 5280 §4.1). */
 export function outlineCertificate(der: Uint8Array): CertificateOutline {
   const cert = readDerExact(der, DER_SEQUENCE);
-  const [tbs] = readDerChildren(cert.value);
-  if (tbs === undefined || tbs.tag !== DER_SEQUENCE) throw derError('malformed certificate');
+  const parts = readDerChildren(cert.value);
+  const [tbs, signatureAlgorithm, signature] = parts;
+  if (parts.length !== 3 || tbs === undefined || tbs.tag !== DER_SEQUENCE)
+    throw derError('malformed certificate');
+  if (signatureAlgorithm === undefined || signatureAlgorithm.tag !== DER_SEQUENCE)
+    throw derError('malformed certificate');
+  // The signature BIT STRING must say "0 unused bits": a signature is a whole number of
+  // octets, and parsers that ignore this octet accept altered certificates (catalog ASN-5).
+  if (
+    signature === undefined ||
+    signature.tag !== DER_BIT_STRING ||
+    signature.value.length < 2 ||
+    signature.value[0] !== 0
+  ) {
+    throw derError('certificate signature BIT STRING is malformed');
+  }
   const fields = readDerChildren(tbs.value);
   let i = 0;
   let version = 1;
@@ -200,5 +216,11 @@ export function outlineCertificate(der: Uint8Array): CertificateOutline {
   const spki = fields[i + 5];
   if (issuer === undefined || subject === undefined || spki === undefined)
     throw derError('malformed TBSCertificate');
-  return { version, issuer: issuer.raw, subject: subject.raw, spki: spki.raw };
+  return {
+    version,
+    issuer: issuer.raw,
+    subject: subject.raw,
+    spki: spki.raw,
+    signature: signature.value.subarray(1),
+  };
 }

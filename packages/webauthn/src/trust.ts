@@ -3,6 +3,8 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { bytesEqual } from './bytes.ts';
 import { basicConstraints, isSelfIssued, type ParsedCertificate, validAt } from './certificate.ts';
+import { EC2_CURVES } from './cose.ts';
+import { derSignatureToRaw, parseSpki } from './der.ts';
 
 /** Longest chain (leaf included) that is ever built (ATT-5, DOS-3). */
 export const MAX_CHAIN_LENGTH = 5;
@@ -99,8 +101,23 @@ async function signedBy(subject: ParsedCertificate, issuer: ParsedCertificate): 
   const alg = subject.cert.signatureAlgorithm as { name: string; hash?: { name: string } };
   if (!ALLOWED_SIGNATURE_NAMES.has(alg.name)) return false;
   if (alg.hash !== undefined && !ALLOWED_SIGNATURE_HASHES.has(alg.hash.name)) return false;
+  // @peculiar/x509 converts ECDSA signatures to r‖s leniently (a wrong tag or length still
+  // verifies), so the encoding is checked with our strict DER parser first (SIG-1).
+  if (alg.name === 'ECDSA' && !strictEcdsaSignature(subject, issuer)) return false;
   try {
     return await subject.cert.verify({ publicKey: issuer.cert.publicKey, signatureOnly: true });
+  } catch {
+    return false;
+  }
+}
+
+function strictEcdsaSignature(subject: ParsedCertificate, issuer: ParsedCertificate): boolean {
+  try {
+    const { parameters } = parseSpki(issuer.outline.spki);
+    const curve = [...EC2_CURVES.values()].find((c) => c.oid === parameters);
+    if (curve === undefined) return false;
+    derSignatureToRaw(subject.outline.signature, curve.size);
+    return true;
   } catch {
     return false;
   }

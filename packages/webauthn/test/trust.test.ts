@@ -154,4 +154,31 @@ describe('attestation trust chains', () => {
       (await verifyCertificateChain([leaf.cert, inter.cert], { anchors: [fakeRoot.cert], now: NOW })).trusted,
     ).toBe(false);
   });
+
+  it('certificates are strict DER: signature BIT STRING unused bits and ECDSA signature encoding (ASN-5, SIG-1)', async () => {
+    const der = leaf.cert.der;
+    let at = -1;
+    for (let i = der.length - 3; i > 0; i--) {
+      if (der[i] === 0x03 && der[i + 1] === der.length - i - 2 && der[i + 2] === 0 && der[i + 3] === 0x30) {
+        at = i;
+        break;
+      }
+    }
+    expect(at).toBeGreaterThan(0);
+    const unusedBits = der.slice();
+    unusedBits[at + 2] = 1;
+    expect(() => parseCertificate(unusedBits)).toThrow(
+      expect.objectContaining({ code: 'ERR_ATTESTATION_CERTIFICATE_INVALID' }),
+    );
+    // A wrong tag on the Ecdsa-Sig-Value: @peculiar/x509 alone would still verify it.
+    const badTag = der.slice();
+    badTag[at + 3] = 0xb0;
+    const ok = await verifyCertificateChain([leaf.cert, inter.cert], { anchors: [root.cert], now: NOW });
+    expect(ok.trusted).toBe(true);
+    const bad = await verifyCertificateChain([parseCertificate(badTag), inter.cert], {
+      anchors: [root.cert],
+      now: NOW,
+    });
+    expect(bad.trusted).toBe(false);
+  });
 });
