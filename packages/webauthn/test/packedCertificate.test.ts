@@ -5,6 +5,7 @@ import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeBase64url } from '../src/base64url.ts';
 import { decodeCbor } from '../src/cbor.ts';
+import { readDerChildren, readDerExact } from '../src/der.ts';
 import { verifyRegistration } from '../src/verifyRegistration.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { CHALLENGE, expectRejected, ORIGIN, RP_ID, register } from './helpers/ceremony.ts';
@@ -35,6 +36,28 @@ interface CertOptions {
   readonly aaguid?: Uint8Array;
   readonly aaguidCritical?: boolean;
   readonly curve?: 'P-256' | 'P-384';
+  /** Re-encode as an X.509 version 1 certificate (no version field, no extensions). */
+  readonly v1?: boolean;
+}
+
+function derTlv(tag: number, content: Uint8Array): Uint8Array {
+  const n = content.length;
+  const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+  return new Uint8Array([tag, ...len, ...content]);
+}
+
+async function toVersion1(certDer: Uint8Array, key: webcrypto.CryptoKey, hash: string): Promise<Uint8Array> {
+  const [tbs, sigAlg] = readDerChildren(readDerExact(certDer).value);
+  if (tbs === undefined || sigAlg === undefined) throw new Error('bad certificate');
+  // Drop [0] version and [3] extensions: serial, signature, issuer, validity, subject, spki remain.
+  const fields = readDerChildren(tbs.value).filter((f) => f.tag !== 0xa0 && f.tag !== 0xa3);
+  const body = new Uint8Array(fields.flatMap((f) => [...f.raw]));
+  const tbsV1 = derTlv(0x30, body);
+  const sig = rawToDer(new Uint8Array(await subtle.sign({ name: 'ECDSA', hash }, key, tbsV1)));
+  return derTlv(
+    0x30,
+    new Uint8Array([...tbsV1, ...sigAlg.raw, ...derTlv(0x03, new Uint8Array([0, ...sig]))]),
+  );
 }
 
 async function attest(
@@ -74,6 +97,10 @@ async function attest(
     signingKey: keys.privateKey,
     extensions,
   });
+  const certDer =
+    opts.v1 === true
+      ? await toVersion1(new Uint8Array(cert.rawData), keys.privateKey, hash)
+      : new Uint8Array(cert.rawData);
   let data: Uint8Array;
   if (fmt === 'packed') {
     data = new Uint8Array([...authData, ...clientDataHash]);
@@ -98,11 +125,11 @@ async function attest(
       ? [
           ['alg', curve === 'P-256' ? -7 : -35],
           ['sig', sig],
-          ['x5c', [new Uint8Array(cert.rawData)]],
+          ['x5c', [certDer]],
         ]
       : [
           ['sig', sig],
-          ['x5c', [new Uint8Array(cert.rawData)]],
+          ['x5c', [certDer]],
         ];
   return mutate.setAttestation(base, fmt, new Map(stmt) as never);
 }
@@ -139,6 +166,14 @@ describe.each(BACKENDS)('attestation certificate requirements on the %s backend'
         '7.1 step 22',
       );
     }
+  });
+
+  it('§8.2.1: the certificate must be X.509 version 3', async () => {
+    expectRejected(
+      await verifyRegistration(await attest(base, 'packed', { v1: true }), options),
+      'ERR_ATTESTATION_CERTIFICATE_INVALID',
+      '7.1 step 22',
+    );
   });
 
   it('§8.2.1: basicConstraints CA must be false', async () => {
