@@ -149,6 +149,22 @@ describe('isFacetIdAuthorized (AppID & Facet spec §3.1.2)', () => {
   });
 });
 
+describe('verifyAppIdForOrigin: subdomain at a dot boundary only', () => {
+  it.each([
+    ['https://evilexample.com', false],
+    ['https://example.com.evil.com', false],
+    ['https://evil-example.com', false],
+    ['https://sub.example.com', true],
+    ['http://localhost', false],
+  ])('%s → %s', (origin, expected) => {
+    expect(verifyAppIdForOrigin('https://example.com', origin)).toBe(expected);
+  });
+
+  it('http://localhost is accepted for a localhost AppID', () => {
+    expect(verifyAppIdForOrigin('https://localhost/app-id.json', 'http://localhost')).toBe(true);
+  });
+});
+
 describe('registrableDomain / isPublicSuffix', () => {
   it.each([
     ['example.com', 'example.com'],
