@@ -92,6 +92,28 @@ export type RegistrationResult = RegistrationVerified | VerificationFailure;
 
 const S = (n: number): string => `7.1 step ${n}`;
 
+// Trust anchors and extra intermediates come from the server's configuration and are the same
+// on every registration: each is parsed once and kept, keyed by its content (PEM text or DER
+// bytes, copied first so a caller reusing its buffer cannot change a cached certificate).
+// Bounded: cleared when full. Parse failures are not cached.
+const CONFIGURED_CERTIFICATE_CACHE_LIMIT = 64;
+const MAX_CACHED_CERTIFICATE_KEY_CHARS = 64 * 1024;
+const configuredCertificates = new Map<string, ParsedCertificate>();
+
+function parseConfiguredCertificate(input: string | Uint8Array): ParsedCertificate {
+  let key: string | undefined;
+  if (typeof input === 'string') key = `pem:${input}`;
+  else if (input instanceof Uint8Array) key = `der:${toHex(input)}`;
+  if (key === undefined || key.length > MAX_CACHED_CERTIFICATE_KEY_CHARS) return parseCertificateInput(input);
+  let parsed = configuredCertificates.get(key);
+  if (parsed === undefined) {
+    parsed = parseCertificateInput(typeof input === 'string' ? input : input.slice());
+    if (configuredCertificates.size >= CONFIGURED_CERTIFICATE_CACHE_LIMIT) configuredCertificates.clear();
+    configuredCertificates.set(key, parsed);
+  }
+  return parsed;
+}
+
 /**
  * Verifies a registration ceremony response (`RegistrationResponseJSON`) following WebAuthn
  * Level 3 §7.1 step by step. Misuse of `options` throws `TypeError`; a response that fails any
@@ -114,8 +136,8 @@ export async function verifyRegistration(
   const crypto = options.crypto ?? defaultBackend();
   const now = options.now ?? new Date();
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError('now must be a valid Date');
-  const anchors = (options.trustAnchors ?? []).map(parseCertificateInput);
-  const extraIntermediates = (options.extraIntermediates ?? []).map(parseCertificateInput);
+  const anchors = (options.trustAnchors ?? []).map(parseConfiguredCertificate);
+  const extraIntermediates = (options.extraIntermediates ?? []).map(parseConfiguredCertificate);
   const formats = options.attestationFormats
     ? new Map([...ATTESTATION_FORMATS, ...options.attestationFormats])
     : ATTESTATION_FORMATS;

@@ -1,3 +1,4 @@
+import { createTestCa } from '@factorkit/virtual-authenticator';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64url, decodeBase64urlWithSpare, isBase64url } from '../src/base64url.ts';
@@ -109,3 +110,57 @@ describe.each(BACKENDS)('§7.2 hot-path shortcuts on the %s backend', (_name, cr
     );
   });
 });
+
+describe.each(BACKENDS)(
+  '7.1 step 24: parsed trust anchors are cached by content on the %s backend',
+  (_name, crypto) => {
+    const packed = register();
+    const stranger = {
+      va: { ca: createTestCa({ seed: 'a different attestation CA', organization: 'elsewhere' }) },
+    };
+    const options = { expectedChallenge: CHALLENGE, expectedOrigin: ORIGIN, expectedRpId: RP_ID, crypto };
+    const pemToDer = (pem: string): Uint8Array =>
+      decodeBase64url(
+        pem
+          .replace(/-----[A-Z ]+-----/g, '')
+          .replace(/\s+/g, '')
+          .replace(/\+/g, '-')
+          .replace(/\//g, '_')
+          .replace(/=+$/, ''),
+      );
+
+    it('a DER anchor buffer overwritten by the caller after use is not trusted from the cache', async () => {
+      const anchor = pemToDer(packed.va.ca.rootPem);
+      const strangerRoot = pemToDer(stranger.va.ca.rootPem);
+      const policy = { ...options, requireTrustedAttestation: true };
+      expect(await verifyRegistration(packed.response, { ...policy, trustAnchors: [anchor] })).toMatchObject({
+        verified: true,
+        attestation: { trusted: true },
+      });
+      // The same buffer now holds another CA's root: the earlier parse must not be reused.
+      const reused = new Uint8Array(strangerRoot.length);
+      reused.set(strangerRoot);
+      expectRejected(
+        await verifyRegistration(packed.response, { ...policy, trustAnchors: [reused] }),
+        'ERR_ATTESTATION_NOT_TRUSTED',
+        '7.1 step 24',
+      );
+      anchor.fill(0, 0, Math.min(anchor.length, strangerRoot.length));
+      anchor.set(strangerRoot.subarray(0, anchor.length));
+      expectRejected(
+        await verifyRegistration(packed.response, { ...policy, trustAnchors: [anchor] }),
+        'ERR_ATTESTATION_NOT_TRUSTED',
+        '7.1 step 24',
+      );
+      // PEM and DER of the right root, repeated past the cache bound, still anchor the chain.
+      for (let i = 0; i < 70; i++) {
+        const fresh = pemToDer(packed.va.ca.rootPem);
+        const r = await verifyRegistration(packed.response, {
+          ...policy,
+          trustAnchors: i % 2 === 0 ? [packed.va.ca.rootPem] : [fresh],
+        });
+        expect(r.verified).toBe(true);
+      }
+    });
+  },
+);
