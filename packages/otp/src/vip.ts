@@ -167,7 +167,8 @@ export function verifyVipEnrollment(options: VerifyVipEnrollmentOptions): VipEnr
     MAX_VIP_HOTP_LOOK_AHEAD,
   );
   const counter = options.counter === undefined ? 0 : resolveCounter(options.counter, 'counter');
-  if (!Number.isSafeInteger(counter + lookAhead + 3)) throw new RangeError('counter is too large for the window');
+  if (!Number.isSafeInteger(counter + lookAhead + 3))
+    throw new RangeError('counter is too large for the window');
   const scan = scanSequence(key, digits, [first, next], counter, counter + lookAhead, counter, counter - 1);
   if (!scan.found) return reject('ERR_OTP_SEQUENCE_INVALID');
   return {
