@@ -33,10 +33,31 @@ export function assertP256Point(point: Uint8Array, step = 'userPublicKey'): void
   }
 }
 
-/** A node:crypto key for a validated 65-byte point. */
+/** Imported keys kept for reuse, keyed by the full point; bounded, oldest evicted first. */
+const KEY_CACHE_MAX = 1024;
+const keyCache = new Map<string, KeyObject>();
+
+/**
+ * A node:crypto key for a validated 65-byte point. A server verifies the same registered
+ * keys again and again, and the on-curve check (BigInt arithmetic) plus the import cost far
+ * more than the signature check itself, so keys are cached by their exact 65 bytes: only a
+ * point that passed `assertP256Point` is ever cached, and a hit is the identical point.
+ */
 export function p256PublicKey(point: Uint8Array): KeyObject {
+  const id =
+    point.length === 65 ? Buffer.from(point.buffer, point.byteOffset, 65).toString('hex') : undefined;
+  const cached = id === undefined ? undefined : keyCache.get(id);
+  if (cached !== undefined) return cached;
   assertP256Point(point);
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, point]), format: 'der', type: 'spki' });
+  const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, point]), format: 'der', type: 'spki' });
+  if (id !== undefined) {
+    if (keyCache.size >= KEY_CACHE_MAX) {
+      const oldest = keyCache.keys().next().value;
+      if (oldest !== undefined) keyCache.delete(oldest);
+    }
+    keyCache.set(id, key);
+  }
+  return key;
 }
 
 /**
