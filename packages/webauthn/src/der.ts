@@ -112,6 +112,70 @@ export function derSignatureToRaw(signature: Uint8Array, componentLength: number
   return out;
 }
 
+/**
+ * Reads a DER length at `pos` and returns the contents offset, or -1 when the length is not in
+ * its shortest definite form or runs past `end`. The content length is left in `derLength`.
+ */
+let derLength = 0;
+function contentStart(input: Uint8Array, pos: number, end: number): number {
+  if (pos >= end) return -1;
+  const first = input[pos] as number;
+  pos++;
+  let length = first;
+  if (first >= 0x80) {
+    const n = first & 0x7f;
+    if (n === 0 || n > 4 || pos + n > end || input[pos] === 0) return -1;
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + (input[pos + i] as number);
+    if (length < 0x80) return -1;
+    pos += n;
+  }
+  if (length > end - pos) return -1;
+  derLength = length;
+  return pos;
+}
+
+/**
+ * Checks one INTEGER component of an `Ecdsa-Sig-Value` at `pos` (same rules as
+ * {@link derSignatureToRaw}); returns the offset after it, or -1.
+ */
+function ecdsaComponentEnd(input: Uint8Array, pos: number, end: number, componentLength: number): number {
+  if (pos >= end || input[pos] !== DER_INTEGER) return -1;
+  const start = contentStart(input, pos + 1, end);
+  if (start < 0) return -1;
+  const length = derLength;
+  if (length === 0) return -1;
+  const lead = input[start] as number;
+  if ((lead & 0x80) !== 0) return -1; // negative
+  let from = start;
+  if (lead === 0 && length > 1) {
+    if (((input[start + 1] as number) & 0x80) === 0) return -1; // non-minimal
+    from = start + 1;
+  }
+  const stop = start + length;
+  if (stop - from > componentLength) return -1;
+  let nonZero = 0;
+  for (let i = from; i < stop; i++) nonZero |= input[i] as number;
+  return nonZero === 0 ? -1 : stop;
+}
+
+/**
+ * The validation half of {@link derSignatureToRaw} without building anything: `true` exactly
+ * when `derSignatureToRaw(signature, componentLength)` would succeed. Backends whose native
+ * verifier takes DER (node:crypto) use it so that our strict rules (SIG-1..SIG-3: no BER, no
+ * trailing bytes, minimal non-negative non-zero integers, no oversized components; high-S
+ * allowed), not the native parser's, decide what a valid encoding is.
+ */
+export function isStrictDerEcdsaSignature(signature: Uint8Array, componentLength: number): boolean {
+  const total = signature.length;
+  if (total < 2 || signature[0] !== DER_SEQUENCE) return false;
+  const start = contentStart(signature, 1, total);
+  if (start < 0 || start + derLength !== total) return false;
+  const r = ecdsaComponentEnd(signature, start, total, componentLength);
+  if (r < 0) return false;
+  return ecdsaComponentEnd(signature, r, total, componentLength) === total;
+}
+
 /** Encodes an OBJECT IDENTIFIER's contents as dotted text. */
 export function derOidToString(element: DerElement): string {
   if (element.tag !== DER_OID) throw derError('expected a DER OBJECT IDENTIFIER');

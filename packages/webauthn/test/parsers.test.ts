@@ -7,7 +7,7 @@ import { decodeBase64url, encodeBase64url } from '../src/base64url.ts';
 import { decodeCbor, decodeCborFirst } from '../src/cbor.ts';
 import { parseClientDataJSON } from '../src/clientData.ts';
 import { ec2KeyFromUncompressedPoint, parseCoseKey } from '../src/cose.ts';
-import { derSignatureToRaw } from '../src/der.ts';
+import { derSignatureToRaw, isStrictDerEcdsaSignature } from '../src/der.ts';
 import { WebAuthnError } from '../src/errors.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { utf8 } from './helpers/ceremony.ts';
@@ -160,7 +160,42 @@ describe('strict DER ECDSA signatures (catalog SIG-1..SIG-3)', () => {
         code(() => derSignatureToRaw(hex(h), 32)),
         h,
       ).toBe('ERR_INVALID_DER');
+      expect(isStrictDerEcdsaSignature(hex(h), 32), h).toBe(false);
     }
+  });
+  it('the validate-only check accepts what the converter accepts (P-256 and P-521 lengths)', () => {
+    expect(isStrictDerEcdsaSignature(sig, 32)).toBe(true);
+    expect(isStrictDerEcdsaSignature(hex(`3046022100${'ff'.repeat(32)}022100${'ff'.repeat(32)}`), 32)).toBe(
+      true,
+    );
+    // 139-byte P-521 signature: the SEQUENCE needs the long-form length 0x81 0x88.
+    const p521 = hex(`30818802420${'1'.repeat(131)}02420${'1'.repeat(131)}`);
+    expect(derSignatureToRaw(p521, 66)).toHaveLength(132);
+    expect(isStrictDerEcdsaSignature(p521, 66)).toBe(true);
+    expect(isStrictDerEcdsaSignature(p521, 32)).toBe(false);
+    expect(isStrictDerEcdsaSignature(new Uint8Array(0), 32)).toBe(false);
+  });
+  it('fuzz: the validate-only check agrees with derSignatureToRaw', () => {
+    const integer = fc
+      .uint8Array({ minLength: 0, maxLength: 34 })
+      .map((v) => [0x02, v.length, ...v] as number[]);
+    const near = fc
+      .tuple(fc.array(integer, { minLength: 0, maxLength: 3 }), fc.uint8Array({ maxLength: 2 }))
+      .map(([ints, tail]) => {
+        const body = ints.flat();
+        return new Uint8Array([0x30, body.length, ...body, ...tail]);
+      });
+    fc.assert(
+      fc.property(
+        fc.oneof(near, fc.uint8Array({ maxLength: 80 })),
+        fc.constantFrom(32, 48, 66),
+        (bytes, n) => {
+          const converts = code(() => derSignatureToRaw(bytes, n)) === undefined;
+          expect(isStrictDerEcdsaSignature(bytes, n)).toBe(converts);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });
 

@@ -2,7 +2,7 @@ import * as nodeCrypto from 'node:crypto';
 import { constants, createHash, createPublicKey, type KeyObject, verify as nodeVerify } from 'node:crypto';
 import { encodeBase64url } from '../base64url.ts';
 import type { CosePublicKey, HashAlgorithm } from '../cose.ts';
-import { derSignatureToRaw } from '../der.ts';
+import { isStrictDerEcdsaSignature } from '../der.ts';
 import { WebAuthnError } from '../errors.ts';
 import type { CryptoBackend, ImportedKey } from './types.ts';
 
@@ -56,14 +56,12 @@ function verifySync(key: ImportedKey, signature: Uint8Array, data: Uint8Array): 
   const { family, hash } = cose.algorithm;
   try {
     if (family === 'ECDSA' && cose.kty === 'EC2') {
-      // Our strict DER parser decides what a valid encoding is, identically on every backend.
-      const raw = derSignatureToRaw(signature, cose.curve.size);
-      return nodeVerify(
-        NODE_HASH[hash as HashAlgorithm],
-        data,
-        { key: native, dsaEncoding: 'ieee-p1363' },
-        raw,
-      );
+      // Our strict DER rules decide what a valid encoding is, identically on every backend
+      // (the portable one converts with derSignatureToRaw). A signature that passes them is
+      // canonical DER, which node:crypto verifies as it is (`dsaEncoding: 'der'`, the default):
+      // no r‖s copy per call.
+      if (!isStrictDerEcdsaSignature(signature, cose.curve.size)) return false;
+      return nodeVerify(NODE_HASH[hash as HashAlgorithm], data, native, signature);
     }
     if (family === 'EdDSA' && cose.kty === 'OKP') {
       if (signature.length !== EDDSA_SIGNATURE_LENGTH[cose.curve.name]) return false;
