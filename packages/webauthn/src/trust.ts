@@ -1,10 +1,11 @@
 // @peculiar/x509 resolves its services through tsyringe, which needs a Reflect metadata polyfill.
 import 'reflect-metadata';
+import { constants, createPublicKey, type KeyObject, verify as nodeVerify } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { bytesEqual } from './bytes.ts';
 import { basicConstraints, isSelfIssued, type ParsedCertificate, validAt } from './certificate.ts';
 import { EC2_CURVES } from './cose.ts';
-import { derSignatureToRaw, parseSpki } from './der.ts';
+import { DER_SEQUENCE, derSignatureToRaw, parseSpki, readDerChildren, readDerExact } from './der.ts';
 
 /** Longest chain (leaf included) that is ever built (ATT-5, DOS-3). */
 export const MAX_CHAIN_LENGTH = 5;
@@ -104,8 +105,102 @@ async function signedBy(subject: ParsedCertificate, issuer: ParsedCertificate): 
   // @peculiar/x509 converts ECDSA signatures to r‖s leniently (a wrong tag or length still
   // verifies), so the encoding is checked with our strict DER parser first (SIG-1).
   if (alg.name === 'ECDSA' && !strictEcdsaSignature(subject, issuer)) return false;
+  const fast = nodeSignedBy(subject, issuer, alg);
+  if (fast !== undefined) return fast;
   try {
     return await subject.cert.verify({ publicKey: issuer.cert.publicKey, signatureOnly: true });
+  } catch {
+    return false;
+  }
+}
+
+const NODE_HASHES: Readonly<Record<string, string>> = {
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+};
+/** The curves WebCrypto offers: the node:crypto path accepts exactly what the WebCrypto path did. */
+const WEBCRYPTO_CURVE_OIDS: ReadonlySet<string> = new Set([
+  '1.2.840.10045.3.1.7',
+  '1.3.132.0.34',
+  '1.3.132.0.35',
+]);
+const RSA_ENCRYPTION_OID = '1.2.840.113549.1.1.1';
+const EC_PUBLIC_KEY_OID = '1.2.840.10045.2.1';
+
+/**
+ * Issuer keys imported once per parsed certificate: configured anchors and intermediates are
+ * parsed once and cached, so their keys are too. `null` records a key node:crypto refused.
+ */
+const issuerKeys = new WeakMap<ParsedCertificate, KeyObject | null>();
+
+function issuerKey(issuer: ParsedCertificate): KeyObject | null {
+  let key = issuerKeys.get(issuer);
+  if (key === undefined) {
+    try {
+      key = createPublicKey({ key: Buffer.from(issuer.outline.spki), format: 'der', type: 'spki' });
+    } catch {
+      key = null;
+    }
+    issuerKeys.set(issuer, key);
+  }
+  return key;
+}
+
+/**
+ * The signed TBSCertificate bytes, read with the strict DER reader (the outline has already
+ * checked the outer SEQUENCE and the signature BIT STRING's zero unused-bits octet).
+ */
+function tbsCertificate(c: ParsedCertificate): Uint8Array | undefined {
+  try {
+    const tbs = readDerChildren(readDerExact(c.der, DER_SEQUENCE).value)[0];
+    return tbs?.tag === DER_SEQUENCE ? tbs.raw : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Verifies a certificate signature with node:crypto for ECDSA (P-256/384/521) and RSASSA-PKCS1-v1_5
+ * issuers, the algorithms attestation chains use; `undefined` hands any other case to the
+ * @peculiar/x509 path. The issuer key's type must fit the signature algorithm, as WebCrypto
+ * import required.
+ */
+function nodeSignedBy(
+  subject: ParsedCertificate,
+  issuer: ParsedCertificate,
+  alg: { name: string; hash?: { name: string } },
+): boolean | undefined {
+  const hash = alg.hash === undefined ? undefined : NODE_HASHES[alg.hash.name];
+  if (hash === undefined) return undefined;
+  let spki: ReturnType<typeof parseSpki>;
+  try {
+    spki = parseSpki(issuer.outline.spki);
+  } catch {
+    return undefined;
+  }
+  let padding: number | undefined;
+  if (alg.name === 'ECDSA') {
+    if (spki.algorithm !== EC_PUBLIC_KEY_OID || spki.parameters === undefined) return undefined;
+    if (!WEBCRYPTO_CURVE_OIDS.has(spki.parameters)) return undefined;
+  } else if (alg.name === 'RSASSA-PKCS1-v1_5') {
+    if (spki.algorithm !== RSA_ENCRYPTION_OID) return undefined;
+    padding = constants.RSA_PKCS1_PADDING;
+  } else {
+    return undefined;
+  }
+  const key = issuerKey(issuer);
+  if (key === null) return undefined;
+  if (key.asymmetricKeyType !== (padding === undefined ? 'ec' : 'rsa')) return undefined;
+  const tbs = tbsCertificate(subject);
+  if (tbs === undefined) return false;
+  try {
+    return nodeVerify(
+      hash,
+      tbs,
+      padding === undefined ? { key, dsaEncoding: 'der' } : { key, padding },
+      subject.outline.signature,
+    );
   } catch {
     return false;
   }

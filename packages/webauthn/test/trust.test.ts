@@ -182,3 +182,92 @@ describe('attestation trust chains', () => {
     expect(bad.trusted).toBe(false);
   });
 });
+
+// Certificate signatures are checked with node:crypto for ECDSA and RSASSA-PKCS1-v1_5 issuers;
+// these cases pin that path for every curve/hash and key type it accepts, and show that any
+// change to the signed bytes or the signature is refused.
+describe('certificate signature verification', () => {
+  type SigningAlgorithm = webcrypto.RsaHashedKeyGenParams | (webcrypto.EcKeyGenParams & { hash: string });
+  const RSA: SigningAlgorithm = {
+    name: 'RSASSA-PKCS1-v1_5',
+    modulusLength: 2048,
+    publicExponent: new Uint8Array([1, 0, 1]),
+    hash: 'SHA-256',
+  };
+  const P384: SigningAlgorithm = { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' };
+  const P256: SigningAlgorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+
+  interface Signer {
+    readonly cert: ParsedCertificate;
+    readonly keys: webcrypto.CryptoKeyPair;
+    readonly algorithm: SigningAlgorithm;
+  }
+  async function make(
+    name: string,
+    algorithm: SigningAlgorithm,
+    issuer?: { signer: Signer; name: string },
+  ): Promise<Signer> {
+    const keys = (await crypto.subtle.generateKey(algorithm, true, [
+      'sign',
+      'verify',
+    ])) as webcrypto.CryptoKeyPair;
+    const signingAlgorithm = issuer?.signer.algorithm ?? algorithm;
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: (serial++).toString(16).padStart(2, '0'),
+      subject: name,
+      issuer: issuer?.name ?? name,
+      notBefore: NOT_BEFORE,
+      notAfter: NOT_AFTER,
+      signingAlgorithm,
+      publicKey: keys.publicKey,
+      signingKey: (issuer?.signer.keys ?? keys).privateKey,
+      extensions: [new x509.BasicConstraintsExtension(issuer === undefined, undefined, true)],
+    });
+    return { cert: parseCertificate(new Uint8Array(cert.rawData)), keys, algorithm };
+  }
+  const ROOT = 'CN=Sig Root,O=Vendor,C=US';
+  const LEAF = 'CN=Leaf,OU=Authenticator Attestation,O=Vendor,C=US';
+
+  function renamed(c: ParsedCertificate): ParsedCertificate {
+    // "Leaf" → "Leag" in the subject: the TBSCertificate changes, the signature does not.
+    const der = c.der.slice();
+    const at = Buffer.from(der).indexOf('Leaf');
+    expect(at).toBeGreaterThan(0);
+    der[at + 3] = 'g'.charCodeAt(0);
+    return parseCertificate(der);
+  }
+  function flippedSignature(c: ParsedCertificate): ParsedCertificate {
+    const der = c.der.slice();
+    der[der.length - 1] = (der[der.length - 1] as number) ^ 0x01;
+    return parseCertificate(der);
+  }
+  const trusted = async (leaf: ParsedCertificate, anchor: ParsedCertificate): Promise<boolean> =>
+    (await verifyCertificateChain([leaf], { anchors: [anchor], now: NOW })).trusted;
+
+  it.each([
+    ['RSASSA-PKCS1-v1_5 SHA-256 issuer, P-256 leaf', RSA, P256],
+    ['ECDSA P-384 SHA-384 issuer, P-256 leaf', P384, P256],
+    ['ECDSA P-256 SHA-256 issuer, RSA leaf', P256, RSA],
+  ] as const)(
+    '%s: valid signature trusted; altered TBS or signature refused',
+    async (_, rootAlg, leafAlg) => {
+      const root = await make(ROOT, rootAlg);
+      const leaf = await make(LEAF, leafAlg, { signer: root, name: ROOT });
+      expect(await trusted(leaf.cert, root.cert)).toBe(true);
+      // The same (cached) anchor key must not make an altered certificate verify.
+      expect(await trusted(renamed(leaf.cert), root.cert)).toBe(false);
+      expect(await trusted(flippedSignature(leaf.cert), root.cert)).toBe(false);
+      expect(await trusted(leaf.cert, root.cert)).toBe(true);
+    },
+  );
+
+  it('an anchor with the right name but another key type or key does not verify', async () => {
+    const root = await make(ROOT, P256);
+    const leaf = await make(LEAF, P256, { signer: root, name: ROOT });
+    const rsaImpostor = await make(ROOT, RSA);
+    const ecImpostor = await make(ROOT, P384);
+    expect(await trusted(leaf.cert, rsaImpostor.cert)).toBe(false);
+    expect(await trusted(leaf.cert, ecImpostor.cert)).toBe(false);
+    expect(await trusted(leaf.cert, root.cert)).toBe(true);
+  });
+});
