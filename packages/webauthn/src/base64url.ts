@@ -5,6 +5,14 @@ import { WebAuthnError } from './errors.ts';
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const DECODE = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+// Two characters → 12 bits in one lookup (index: the two 7-bit char codes), -1 when either is
+// outside the alphabet. Halves the table reads of the hot loop; 32 KiB, built once.
+const DECODE_PAIR = new Int16Array(128 * 128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) {
+  for (let j = 0; j < ALPHABET.length; j++) {
+    DECODE_PAIR[(ALPHABET.charCodeAt(i) << 7) | ALPHABET.charCodeAt(j)] = (i << 6) | j;
+  }
+}
 
 /**
  * Strict base64url decoding (RFC 4648 §5, no padding). Node's `Buffer.from(s, 'base64url')`
@@ -37,15 +45,13 @@ export function decodeBase64urlWithSpare(input: string, spare: number): Uint8Arr
   const out = new Uint8Array((full >> 2) * 3 + (rem === 0 ? 0 : rem - 1) + spare);
   let o = 0;
   let i = 0;
-  // Four characters → three bytes per iteration; `|` of the four lookups is negative exactly
-  // when one of them is invalid (-1), so one branch covers all four.
+  // Four characters → three bytes per iteration; `|` of the two pair lookups is negative
+  // exactly when one of them is invalid (-1), so one branch covers all four characters.
   for (; i < full; i += 4) {
-    const a = sextet(input, i);
-    const b = sextet(input, i + 1);
-    const c = sextet(input, i + 2);
-    const d = sextet(input, i + 3);
-    if ((a | b | c | d) < 0) throw invalidCharacter(input, i);
-    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    const hi = pairOf(input, i);
+    const lo = pairOf(input, i + 2);
+    if ((hi | lo) < 0) throw invalidCharacter(input, i);
+    const n = (hi << 12) | lo;
     out[o] = n >> 16;
     out[o + 1] = (n >> 8) & 0xff;
     out[o + 2] = n & 0xff;
@@ -64,6 +70,12 @@ export function decodeBase64urlWithSpare(input: string, spare: number): Uint8Arr
     if (rem === 3) out[o] = ((b & 0x0f) << 4) | (c >> 2);
   }
   return out;
+}
+
+function pairOf(input: string, i: number): number {
+  const a = input.charCodeAt(i);
+  const b = input.charCodeAt(i + 1);
+  return (a | b) < 128 ? (DECODE_PAIR[(a << 7) | b] as number) : -1;
 }
 
 function sextet(input: string, i: number): number {

@@ -13,15 +13,9 @@ export interface CollectedClientData {
   readonly topOrigin: string | undefined;
 }
 
-// Members whose duplication would let two parsers disagree on what was signed (CD-2), each
-// with its bit in the duplicate-detection mask.
-const SINGLE_MEMBERS: ReadonlyMap<string, number> = new Map([
-  ['type', 1],
-  ['challenge', 2],
-  ['origin', 4],
-  ['crossOrigin', 8],
-  ['topOrigin', 16],
-]);
+// Members whose duplication would let two parsers disagree on what was signed (CD-2); member
+// m has bit 1 << m in the duplicate-detection mask.
+const SINGLE_MEMBERS: readonly string[] = ['type', 'challenge', 'origin', 'crossOrigin', 'topOrigin'];
 
 function cdError(message: string): WebAuthnError {
   return new WebAuthnError('ERR_CLIENT_DATA_INVALID', message);
@@ -97,11 +91,20 @@ function duplicateSingleMember(text: string): string | undefined {
       }
       if (depth === 1 && expectKey) {
         expectKey = false;
-        const key = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
-        const bit = SINGLE_MEMBERS.get(key);
-        if (bit !== undefined) {
-          if ((seen & bit) !== 0) return key;
-          seen |= bit;
+        // Unescaped names are matched in place (no substring per member).
+        const key = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : undefined;
+        for (let m = 0; m < SINGLE_MEMBERS.length; m++) {
+          const name = SINGLE_MEMBERS[m] as string;
+          const bit = 1 << m;
+          const match =
+            key === undefined
+              ? i - start - 1 === name.length && text.startsWith(name, start + 1)
+              : key === name;
+          if (match) {
+            if ((seen & bit) !== 0) return name;
+            seen |= bit;
+            break;
+          }
         }
       }
     } else if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {

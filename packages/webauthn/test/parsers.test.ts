@@ -205,8 +205,16 @@ describe('clientDataJSON parsing', () => {
     expect(parseClientDataJSON(utf8(`{"type":"webauthn.get",${base},"other":{"type":1}}`)).type).toBe(
       'webauthn.get',
     );
+    // Names that merely share a prefix or length with a security member are not duplicates.
+    expect(
+      parseClientDataJSON(utf8(`{"type":"webauthn.get",${base},"typ":1,"types":2,"origin2":3,"ORIGIN":4}`))
+        .origin,
+    ).toBe('https://a.test');
     for (const text of [
       `{"type":"webauthn.get","type":"webauthn.create",${base}}`,
+      `{"type":"webauthn.get","\\u0074ype":"webauthn.create",${base}}`,
+      `{"type":"webauthn.get",${base},"crossOrigin":false,"crossOrigin":true}`,
+      `{"type":"webauthn.get",${base},"topOrigin":"https://a.test","topOrigin":"https://b.test"}`,
       `{"type":"webauthn.get",${base},"origin":"https://b.test"}`,
       `{"type":"webauthn.get","challenge":"AA","challenge":"AB","origin":"x"}`,
       `{"type":null,${base}}`,
