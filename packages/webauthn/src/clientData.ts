@@ -75,18 +75,31 @@ function duplicateSingleMember(text: string): string | undefined {
   let seen = 0;
   let depth = 0;
   let expectKey = false;
+  // Position of the next backslash at or after the current string's opening quote, or
+  // text.length: a string without one ends at the next quote, found with one indexOf. It only
+  // moves forward, so the whole scan stays linear.
+  let backslash = -1;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
     if (ch === 0x22 /* " */) {
       const start = i;
       let escaped = false;
       i++;
-      while (i < text.length && text.charCodeAt(i) !== 0x22) {
-        if (text.charCodeAt(i) === 0x5c /* \ */) {
-          escaped = true;
-          i += 2;
-        } else {
-          i++;
+      if (backslash < i) {
+        backslash = text.indexOf('\\', i);
+        if (backslash === -1) backslash = text.length;
+      }
+      const quote = text.indexOf('"', i);
+      if (quote !== -1 && quote < backslash) {
+        i = quote;
+      } else {
+        while (i < text.length && text.charCodeAt(i) !== 0x22) {
+          if (text.charCodeAt(i) === 0x5c /* \ */) {
+            escaped = true;
+            i += 2;
+          } else {
+            i++;
+          }
         }
       }
       if (depth === 1 && expectKey) {

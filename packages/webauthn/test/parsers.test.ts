@@ -200,6 +200,45 @@ describe('strict DER ECDSA signatures (catalog SIG-1..SIG-3)', () => {
 });
 
 describe('clientDataJSON parsing', () => {
+  it('fuzz: a duplicate security member is found whatever the other members and escapes', () => {
+    const names = ['type', 'challenge', 'origin', 'crossOrigin', 'topOrigin'];
+    const member = fc.record({
+      name: fc.constantFrom(...names, 'other', 'typ', 'x"y', 'a\\b', '{[,'),
+      escaped: fc.boolean(),
+      value: fc.oneof(
+        fc.string({ maxLength: 8 }),
+        fc.constantFrom('"', '\\', '\\"', '{"type":1}', ',"type"'),
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(member, { maxLength: 8 }), (members) => {
+        const body = members.map(({ name, escaped, value }) => {
+          const key = escaped
+            ? `"${[...name].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`
+            : JSON.stringify(name);
+          return `${key}:${JSON.stringify(value)}`;
+        });
+        const text = `{${['"type":"webauthn.get"', '"challenge":"AA"', '"origin":"o"', ...body].join(',')}}`;
+        const counts = new Map<string, number>([
+          ['type', 1],
+          ['challenge', 1],
+          ['origin', 1],
+        ]);
+        for (const { name } of members) counts.set(name, (counts.get(name) ?? 0) + 1);
+        const duplicate = names.some((n) => (counts.get(n) ?? 0) > 1);
+        const c = code(() => parseClientDataJSON(utf8(text)));
+        if (duplicate) expect(c, text).toBe('ERR_CLIENT_DATA_INVALID');
+        else if (c !== undefined) {
+          // Without duplicates only a wrong member type may fail (a string crossOrigin).
+          expect(
+            members.some((m) => m.name === 'crossOrigin'),
+            text,
+          ).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
   it('rejects duplicate security members and wrong types (CD-1, CD-2), accepts extra members', () => {
     const base = '"challenge":"AA","origin":"https://a.test"';
     expect(parseClientDataJSON(utf8(`{"type":"webauthn.get",${base},"other":{"type":1}}`)).type).toBe(
