@@ -37,6 +37,8 @@ export async function factorkitU2fSignCases(input: U2fSignInput): Promise<Factor
       },
     ],
     pending: [],
-    notes: ['@factorkit/u2f has one (node:crypto) backend; validated points are imported once and cached (bounded, keyed by the full 65 bytes).'],
+    notes: [
+      '@factorkit/u2f has one (node:crypto) backend; validated points are imported once and cached (bounded, keyed by the full 65 bytes).',
+    ],
   };
 }
