@@ -13,7 +13,7 @@ export { CRC_OK_RESIDUE, crc16 } from './crc16.ts';
 export { failure, YubikeyError, type YubikeyErrorCode, type YubikeyFailure } from './errors.ts';
 export { parseTokenFilter } from './filter.ts';
 export { aesGcmKeyEncryption, type SeedKeyEncryption } from './key-encryption.ts';
-export { MemoryYubikeyStore } from './memory-store.ts';
+export { MemoryYubikeyStore, type MemoryYubikeyStoreOptions } from './memory-store.ts';
 export {
   DVORAK_MODHEX_ALPHABET,
   dvorakToModhex,

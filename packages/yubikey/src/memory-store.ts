@@ -19,6 +19,18 @@ interface Row {
   sealedSecret: Uint8Array | undefined;
 }
 
+/** Hooks for a host store that embeds this one (e.g. the factorkit façade's `MemoryStore`). */
+export interface MemoryYubikeyStoreOptions {
+  /** Called before every read and write; throws when the host store is closed. */
+  readonly assertOpen?: () => void;
+  /**
+   * Called with the operation name (`yubikey.insertMany`, …) after a write's checks and before
+   * its changes are applied. A throw here (fault injection in contract tests) leaves the store
+   * exactly as it was: writes are staged first and applied in one synchronous step.
+   */
+  readonly beforeCommit?: (op: string) => void;
+}
+
 /**
  * In-memory `YubikeyStore` for tests, single-process servers and as the reference semantics.
  * Each method does its check and its write synchronously (no `await` between them), which is
@@ -27,6 +39,20 @@ interface Row {
 export class MemoryYubikeyStore implements YubikeyStore {
   readonly #rows = new Map<string, Row>();
   readonly #byPublicId = new Map<string, string>();
+  readonly #options: MemoryYubikeyStoreOptions;
+
+  constructor(options: MemoryYubikeyStoreOptions = {}) {
+    this.#options = options;
+  }
+
+  #open(): void {
+    this.#options.assertOpen?.();
+  }
+
+  #commit(op: string, apply: () => void): void {
+    this.#options.beforeCommit?.(op);
+    apply();
+  }
 
   /** Number of records held (tombstones included). */
   get size(): number {
@@ -34,6 +60,7 @@ export class MemoryYubikeyStore implements YubikeyStore {
   }
 
   async insertMany(records: readonly NewYubikeyTokenRecord[]): Promise<InsertManyResult> {
+    this.#open();
     const conflicts: string[] = [];
     const seen = new Set<string>();
     const seenIds = new Set<string>();
@@ -51,39 +78,45 @@ export class MemoryYubikeyStore implements YubikeyStore {
       }
     }
     if (conflicts.length > 0) return { ok: false, conflicts };
-    for (const r of records) {
+    // Stage every row first; the maps change only in the commit step.
+    const staged = records.map((r) => {
       const tomb = this.#existingByPublicId(r.publicId);
       let lastOtp = r.lastOtp;
-      if (tomb !== undefined) {
-        // Keep the replay floor of the old seed (see the interface contract).
-        const old = tomb.record.lastOtp;
-        if (old !== null && (lastOtp === null || compareCounters(old, lastOtp) > 0)) lastOtp = old;
-        this.#rows.delete(tomb.record.id);
+      // Keep the replay floor of the old seed (see the interface contract).
+      const old = tomb?.record.lastOtp ?? null;
+      if (old !== null && (lastOtp === null || compareCounters(old, lastOtp) > 0)) lastOtp = old;
+      const row: Row = { record: freezeRecord(r, lastOtp), sealedSecret: new Uint8Array(r.sealedSecret) };
+      return { row, tombId: tomb?.record.id };
+    });
+    this.#commit('yubikey.insertMany', () => {
+      for (const { row, tombId } of staged) {
+        if (tombId !== undefined) this.#rows.delete(tombId);
+        this.#rows.set(row.record.id, row);
+        this.#byPublicId.set(row.record.publicId, row.record.id);
       }
-      this.#rows.set(r.id, {
-        record: freezeRecord(r, lastOtp),
-        sealedSecret: new Uint8Array(r.sealedSecret),
-      });
-      this.#byPublicId.set(r.publicId, r.id);
-    }
+    });
     return { ok: true, inserted: records.length };
   }
 
   async getById(id: string): Promise<YubikeyTokenRecord | undefined> {
+    this.#open();
     return this.#rows.get(id)?.record;
   }
 
   async getByPublicId(publicId: string): Promise<YubikeyTokenRecord | undefined> {
+    this.#open();
     return this.#existingByPublicId(publicId)?.record;
   }
 
   async getSealedSecret(id: string): Promise<Uint8Array | undefined> {
+    this.#open();
     const secret = this.#rows.get(id)?.sealedSecret;
     // A copy (never a view: Buffer#slice would share memory), so callers cannot alter the store.
     return secret === undefined ? undefined : new Uint8Array(secret);
   }
 
   async list(query: StoreListQuery): Promise<YubikeyTokenRecord[]> {
+    this.#open();
     const dir = query.sortOrder === 'DESC' ? -1 : 1;
     const keyed: { key: string; record: YubikeyTokenRecord }[] = [];
     for (const { record } of this.#rows.values()) {
@@ -102,6 +135,7 @@ export class MemoryYubikeyStore implements YubikeyStore {
   }
 
   async compareAndSetCounter(update: CounterUpdate): Promise<CounterUpdateResult> {
+    this.#open();
     const row = this.#rows.get(update.id);
     if (row === undefined) return { ok: false, reason: 'NOT_FOUND' };
     const r = row.record;
@@ -121,11 +155,14 @@ export class MemoryYubikeyStore implements YubikeyStore {
         ? { status: 'ACTIVE' as const, userId: update.assignUserId, activated: update.next.at }
         : {}),
     });
-    row.record = next;
+    this.#commit('yubikey.compareAndSetCounter', () => {
+      row.record = next;
+    });
     return { ok: true, record: next };
   }
 
   async updateStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
+    this.#open();
     const row = this.#rows.get(update.id);
     if (row === undefined) return { ok: false, reason: 'NOT_FOUND' };
     const r = row.record;
@@ -137,20 +174,25 @@ export class MemoryYubikeyStore implements YubikeyStore {
       activated: update.userId === null ? null : r.userId === update.userId ? r.activated : update.at,
       lastUpdated: update.at,
     });
-    row.record = next;
-    if (update.clearSecret === true) {
-      row.sealedSecret?.fill(0);
-      row.sealedSecret = undefined;
-    }
+    this.#commit('yubikey.updateStatus', () => {
+      row.record = next;
+      if (update.clearSecret === true) {
+        row.sealedSecret?.fill(0);
+        row.sealedSecret = undefined;
+      }
+    });
     return { ok: true, record: next };
   }
 
   async delete(id: string): Promise<boolean> {
+    this.#open();
     const row = this.#rows.get(id);
     if (row === undefined) return false;
-    row.sealedSecret?.fill(0);
-    this.#rows.delete(id);
-    if (this.#byPublicId.get(row.record.publicId) === id) this.#byPublicId.delete(row.record.publicId);
+    this.#commit('yubikey.delete', () => {
+      row.sealedSecret?.fill(0);
+      this.#rows.delete(id);
+      if (this.#byPublicId.get(row.record.publicId) === id) this.#byPublicId.delete(row.record.publicId);
+    });
     return true;
   }
 

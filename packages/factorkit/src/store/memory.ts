@@ -1,18 +1,4 @@
-import {
-  type CounterUpdate,
-  type CounterUpdateResult,
-  compareCounters,
-  type InsertManyResult,
-  matchesFilter,
-  type NewYubikeyTokenRecord,
-  type StatusUpdate,
-  type StatusUpdateResult,
-  type StoreListQuery,
-  TOMBSTONE_STATUSES,
-  tokenSortKey,
-  type YubikeyStore,
-  type YubikeyTokenRecord,
-} from '@factorkit/yubikey';
+import { MemoryYubikeyStore, type YubikeyStore } from '@factorkit/yubikey';
 import { StoreError } from './errors.ts';
 import type {
   AttemptState,
@@ -38,9 +24,13 @@ class Core {
   live(): void {
     if (this.closed) throw new StoreError('ERR_STORE_CLOSED', 'store is closed');
   }
+  /** The fault hook, run after a write's checks and before its changes are applied. */
+  beforeCommit(op: string): void {
+    this.#options.beforeCommit?.(op);
+  }
   /** Runs the fault hook, then applies the staged writes in one synchronous step. */
   commit(op: string, apply: () => void): void {
-    this.#options.beforeCommit?.(op);
+    this.beforeCommit(op);
     apply();
   }
 }
@@ -191,166 +181,6 @@ class MemoryOtpFactors implements OtpFactorStore {
   }
 }
 
-interface TokenRow {
-  readonly record: YubikeyTokenRecord;
-  readonly sealedSecret: Uint8Array | undefined;
-}
-
-/** `YubikeyStore` (contract: @factorkit/yubikey) in memory. */
-class MemoryYubikeyTokens implements YubikeyStore {
-  readonly #rows = new Map<string, TokenRow>();
-  readonly #byPublicId = new Map<string, string>();
-  readonly core: Core;
-  constructor(core: Core) {
-    this.core = core;
-  }
-
-  #byPublic(publicId: string): TokenRow | undefined {
-    const id = this.#byPublicId.get(publicId);
-    return id === undefined ? undefined : this.#rows.get(id);
-  }
-
-  async insertMany(records: readonly NewYubikeyTokenRecord[]): Promise<InsertManyResult> {
-    this.core.live();
-    const conflicts: string[] = [];
-    const ids = new Set<string>();
-    const publicIds = new Set<string>();
-    for (const r of records) {
-      if (this.#rows.has(r.id) || ids.has(r.id)) conflicts.push(r.id);
-      ids.add(r.id);
-      if (publicIds.has(r.publicId)) {
-        conflicts.push(r.publicId);
-        continue;
-      }
-      publicIds.add(r.publicId);
-      const existing = this.#byPublic(r.publicId);
-      if (existing !== undefined && !TOMBSTONE_STATUSES.includes(existing.record.status))
-        conflicts.push(r.publicId);
-    }
-    if (conflicts.length > 0) return { ok: false, conflicts };
-    // Stage every row first; the registry mutates only in the commit step.
-    const staged = records.map((r) => {
-      const tomb = this.#byPublic(r.publicId);
-      let lastOtp = r.lastOtp;
-      const old = tomb?.record.lastOtp ?? null;
-      // A re-uploaded seed keeps the replay floor of its tombstone.
-      if (old !== null && (lastOtp === null || compareCounters(old, lastOtp) > 0)) lastOtp = old;
-      const { sealedSecret, ...rest } = r;
-      const row: TokenRow = {
-        record: Object.freeze({ ...structuredClone(rest), lastOtp }),
-        sealedSecret: Uint8Array.from(sealedSecret),
-      };
-      return { row, tombId: tomb?.record.id };
-    });
-    this.core.commit('yubikey.insertMany', () => {
-      for (const { row, tombId } of staged) {
-        if (tombId !== undefined) this.#rows.delete(tombId);
-        this.#rows.set(row.record.id, row);
-        this.#byPublicId.set(row.record.publicId, row.record.id);
-      }
-    });
-    return { ok: true, inserted: records.length };
-  }
-
-  async getById(id: string): Promise<YubikeyTokenRecord | undefined> {
-    this.core.live();
-    return this.#rows.get(id)?.record;
-  }
-
-  async getByPublicId(publicId: string): Promise<YubikeyTokenRecord | undefined> {
-    this.core.live();
-    return this.#byPublic(publicId)?.record;
-  }
-
-  async getSealedSecret(id: string): Promise<Uint8Array | undefined> {
-    this.core.live();
-    const secret = this.#rows.get(id)?.sealedSecret;
-    return secret === undefined ? undefined : Uint8Array.from(secret);
-  }
-
-  async list(query: StoreListQuery): Promise<YubikeyTokenRecord[]> {
-    this.core.live();
-    const dir = query.sortOrder === 'DESC' ? -1 : 1;
-    const keyed: { key: string; record: YubikeyTokenRecord }[] = [];
-    for (const { record } of this.#rows.values()) {
-      if (!matchesFilter(record, query.filter)) continue;
-      const key = tokenSortKey(record, query.sortBy);
-      if (
-        query.after !== undefined &&
-        dir * comparePosition(key, record.id, query.after.key, query.after.id) <= 0
-      ) {
-        continue;
-      }
-      keyed.push({ key, record });
-    }
-    keyed.sort((a, b) => dir * comparePosition(a.key, a.record.id, b.key, b.record.id));
-    return keyed.slice(0, query.limit).map((k) => k.record);
-  }
-
-  async compareAndSetCounter(update: CounterUpdate): Promise<CounterUpdateResult> {
-    this.core.live();
-    const row = this.#rows.get(update.id);
-    if (row === undefined) return { ok: false, reason: 'NOT_FOUND' };
-    const r = row.record;
-    if (r.status !== update.expectStatus || r.userId !== update.expectUserId)
-      return { ok: false, reason: 'STATE_CHANGED' };
-    if (r.lastOtp !== null && compareCounters(update.next, r.lastOtp) <= 0)
-      return { ok: false, reason: 'REPLAYED' };
-    const next: YubikeyTokenRecord = Object.freeze({
-      ...r,
-      lastOtp: Object.freeze({ ...update.next }),
-      lastVerified: update.next.at,
-      lastUpdated: update.next.at,
-      ...(update.assignUserId !== undefined
-        ? { status: 'ACTIVE' as const, userId: update.assignUserId, activated: update.next.at }
-        : {}),
-    });
-    this.core.commit('yubikey.compareAndSetCounter', () =>
-      this.#rows.set(update.id, { ...row, record: next }),
-    );
-    return { ok: true, record: next };
-  }
-
-  async updateStatus(update: StatusUpdate): Promise<StatusUpdateResult> {
-    this.core.live();
-    const row = this.#rows.get(update.id);
-    if (row === undefined) return { ok: false, reason: 'NOT_FOUND' };
-    const r = row.record;
-    if (!update.expectStatus.includes(r.status)) return { ok: false, reason: 'STATE_CHANGED' };
-    const next: YubikeyTokenRecord = Object.freeze({
-      ...r,
-      status: update.status,
-      userId: update.userId,
-      activated: update.userId === null ? null : r.userId === update.userId ? r.activated : update.at,
-      lastUpdated: update.at,
-    });
-    const clear = update.clearSecret === true;
-    this.core.commit('yubikey.updateStatus', () => {
-      if (clear) row.sealedSecret?.fill(0);
-      this.#rows.set(update.id, { record: next, sealedSecret: clear ? undefined : row.sealedSecret });
-    });
-    return { ok: true, record: next };
-  }
-
-  async delete(id: string): Promise<boolean> {
-    this.core.live();
-    const row = this.#rows.get(id);
-    if (row === undefined) return false;
-    this.core.commit('yubikey.delete', () => {
-      row.sealedSecret?.fill(0);
-      this.#rows.delete(id);
-      if (this.#byPublicId.get(row.record.publicId) === id) this.#byPublicId.delete(row.record.publicId);
-    });
-    return true;
-  }
-}
-
-function comparePosition(keyA: string, idA: string, keyB: string, idB: string): number {
-  if (keyA !== keyB) return keyA < keyB ? -1 : 1;
-  if (idA !== idB) return idA < idB ? -1 : 1;
-  return 0;
-}
-
 class MemoryAttempts implements AttemptStore {
   readonly #rows = new Map<string, AttemptState>();
   readonly core: Core;
@@ -404,7 +234,12 @@ export class MemoryStore implements FactorkitStore {
     this.challenges = new MemoryChallenges(this.#core);
     this.credentials = new MemoryCredentials(this.#core);
     this.otp = new MemoryOtpFactors(this.#core);
-    this.yubikey = new MemoryYubikeyTokens(this.#core);
+    // The reference in-memory YubiKey registry, wired to this store's closed check and fault hook.
+    const core = this.#core;
+    this.yubikey = new MemoryYubikeyStore({
+      assertOpen: () => core.live(),
+      beforeCommit: (op) => core.beforeCommit(op),
+    });
     this.attempts = new MemoryAttempts(this.#core);
   }
 
