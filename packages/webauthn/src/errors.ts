@@ -35,6 +35,16 @@ export type WebAuthnErrorCode =
   | 'ERR_ATTESTATION_INVALID'
   | 'ERR_ATTESTATION_CERTIFICATE_INVALID'
   | 'ERR_ATTESTATION_AAGUID_MISMATCH'
+  /** The attested key (pubArea, leaf certificate) is not the credential public key. */
+  | 'ERR_ATTESTATION_KEY_MISMATCH'
+  /** The statement is not bound to this ceremony (extraData, attestationChallenge, nonce). */
+  | 'ERR_ATTESTATION_CHALLENGE_MISMATCH'
+  /** A certificate of the chain is listed in an injected revocation status list. */
+  | 'ERR_ATTESTATION_CERTIFICATE_REVOKED'
+  /** android-safetynet: timestampMs outside the accepted window of `now`. */
+  | 'ERR_ATTESTATION_EXPIRED'
+  /** android-safetynet: the device failed the integrity verdict the RP requires (ctsProfileMatch). */
+  | 'ERR_ATTESTATION_DEVICE_INTEGRITY'
   | 'ERR_ATTESTATION_NOT_TRUSTED'
   // Authentication-only.
   | 'ERR_CREDENTIAL_NOT_ALLOWED'

@@ -2,10 +2,13 @@
  * @factorkit/webauthn — strict WebAuthn Level 3 registration and authentication verification.
  */
 export type {
+  AndroidKeyRevocationStatus,
   AttestationFormatVerifier,
   AttestationInput,
   AttestationOutcome,
+  AttestationPolicy,
   AttestationType,
+  SubStatementOutcome,
 } from './attestation/index.ts';
 export {
   ATTESTATION_FORMATS,

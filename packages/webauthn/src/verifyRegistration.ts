@@ -1,5 +1,5 @@
 import { ATTESTATION_FORMATS, PENDING_ATTESTATION_FORMATS } from './attestation/index.ts';
-import type { AttestationFormatVerifier, AttestationType } from './attestation/types.ts';
+import type { AttestationFormatVerifier, AttestationPolicy, AttestationType } from './attestation/types.ts';
 import { type AuthenticatorData, parseAuthenticatorData } from './authenticatorData.ts';
 import { encodeBase64url } from './base64url.ts';
 import { bytesEqual, toHex, utf8Encode } from './bytes.ts';
@@ -24,7 +24,7 @@ const MAX_ATTESTATION_OBJECT_CHARS = 88_000;
 const MAX_CLIENT_DATA_CHARS = 22_000;
 const MAX_ID_CHARS = 1400;
 
-export interface VerifyRegistrationOptions extends CeremonyOptions {
+export interface VerifyRegistrationOptions extends CeremonyOptions, AttestationPolicy {
   /**
    * Require the UP flag. Default `true`; set `false` only for conditional create
    * (`mediation: "conditional"`, §7.1 step 15).
@@ -57,8 +57,13 @@ export interface AttestationResult {
   readonly type: AttestationType;
   /** The attestation certificates (x5c, DER, leaf first); empty for none/self. */
   readonly trustPath: readonly Uint8Array[];
-  /** `true` only when the trust path chains to one of the configured trust anchors. */
+  /**
+   * `true` only when the trust path chains to one of the configured trust anchors. For
+   * compound, `true` when at least one statement does (each one's trust is in `statements`).
+   */
   readonly trusted: boolean;
+  /** compound (§8.9) only: every statement's format, type, trust path and trust, in order. */
+  readonly statements?: readonly Omit<AttestationResult, 'statements'>[];
 }
 
 /** A verified registration: everything a server stores for the new credential. */
@@ -281,20 +286,32 @@ export async function verifyRegistration(
       credential,
       clientDataHash,
       crypto,
+      now,
+      policy: options,
+      formats,
     });
-    if (!outcome.ok) return failure(outcome.code, step, outcome.message);
+    if (!outcome.ok) {
+      const at = outcome.step === undefined ? step : `${step} (${outcome.step})`;
+      return failure(outcome.code, at, outcome.message);
+    }
 
     // Steps 23–24: trust anchors and trustworthiness. verified ≠ trusted: only a chain to a
     // configured anchor is trusted; none/self never are (ATT-2).
     step = S(24);
-    let trusted = false;
-    if (outcome.trustPath.length > 0 && anchors.length > 0) {
-      const chain = await verifyCertificateChain(outcome.trustPath as ParsedCertificate[], {
-        anchors,
-        extraIntermediates,
-        now,
-      });
-      trusted = chain.trusted;
+    const isTrusted = async (path: readonly ParsedCertificate[]): Promise<boolean> =>
+      path.length > 0 &&
+      anchors.length > 0 &&
+      (await verifyCertificateChain(path, { anchors, extraIntermediates, now })).trusted;
+    let trusted = await isTrusted(outcome.trustPath);
+    let statements: AttestationResult['statements'];
+    if (outcome.statements !== undefined) {
+      const each = [];
+      for (const s of outcome.statements) {
+        const t = await isTrusted(s.trustPath);
+        each.push({ fmt: s.fmt, type: s.type, trustPath: s.trustPath.map((p) => p.der), trusted: t });
+      }
+      statements = each;
+      trusted = each.some((s) => s.trusted);
     }
     if (options.requireTrustedAttestation === true && !trusted) {
       return failure('ERR_ATTESTATION_NOT_TRUSTED', step, `attestation (${outcome.type}) is not trusted`);
@@ -330,6 +347,7 @@ export async function verifyRegistration(
         type: outcome.type,
         trustPath: outcome.trustPath.map((p) => p.der),
         trusted,
+        ...(statements === undefined ? {} : { statements }),
       },
       origin: c.origin,
       topOrigin: c.topOrigin,

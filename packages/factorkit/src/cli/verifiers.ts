@@ -98,6 +98,14 @@ function webauthnFacade(c: Case, now: Date): Factorkit {
         ...(o['expectedType'] === undefined ? {} : { expectedType: o['expectedType'] as string | string[] }),
         ...(typeof o['allowCrossOrigin'] === 'boolean' ? { allowCrossOrigin: o['allowCrossOrigin'] } : {}),
         ...(o['allowedTopOrigins'] === undefined ? {} : { topOrigins: list(o['allowedTopOrigins']) }),
+        attestationPolicy: {
+          ...(typeof o['androidKeyRequireTeeEnforced'] === 'boolean'
+            ? { androidKeyRequireTeeEnforced: o['androidKeyRequireTeeEnforced'] }
+            : {}),
+          ...(typeof o['attestationSafetyNetEnforceCTSCheck'] === 'boolean'
+            ? { safetyNetRequireCtsProfileMatch: o['attestationSafetyNetEnforceCTSCheck'] }
+            : {}),
+        },
       },
     },
   });

@@ -1,5 +1,6 @@
 import { coseKeyFromU2fPublicKey } from '@factorkit/u2f';
 import {
+  type AttestationPolicy,
   type AuthenticationOptionsJSON,
   type CryptoBackend,
   decodeBase64url,
@@ -30,6 +31,11 @@ export interface WebAuthnPolicies {
   readonly requireTrustedAttestation?: boolean;
   /** COSE algorithms accepted. Default: the webauthn package's default set. */
   readonly supportedAlgorithms?: readonly number[];
+  /**
+   * Attestation format policy (android-key TEE-only lists and revocation status, SafetyNet
+   * ctsProfileMatch and timestamp window). Default: the webauthn package's strict defaults.
+   */
+  readonly attestationPolicy?: AttestationPolicy;
   /** Accept `crossOrigin: true`. Default false. */
   readonly allowCrossOrigin?: boolean;
   /** Top-level origins allowed to embed a ceremony. Default none. */
@@ -38,6 +44,22 @@ export interface WebAuthnPolicies {
   readonly expectedType?: string | readonly string[];
   /** Attestation conveyance asked for in registration options. Default `none`. */
   readonly attestation?: 'none' | 'indirect' | 'direct' | 'enterprise';
+}
+
+/** Only the policy members, so a configured object can never override ceremony options. */
+function attestationPolicyOf(p: AttestationPolicy | undefined): AttestationPolicy {
+  if (p === undefined) return {};
+  const out: Record<string, unknown> = {};
+  for (const key of [
+    'androidKeyRequireTeeEnforced',
+    'androidKeyRevocationStatus',
+    'safetyNetRequireCtsProfileMatch',
+    'safetyNetMaxAgeMs',
+    'safetyNetClockSkewMs',
+  ] as const) {
+    if (p[key] !== undefined) out[key] = p[key];
+  }
+  return out as AttestationPolicy;
 }
 
 export interface WebAuthnRegistered {
@@ -213,6 +235,7 @@ export function createWebAuthnNamespace(
         ...(policies.requireTrustedAttestation === undefined
           ? {}
           : { requireTrustedAttestation: policies.requireTrustedAttestation }),
+        ...attestationPolicyOf(policies.attestationPolicy),
         now: ctx.clock(),
       });
       if (!result.verified) return fromFailure(result);

@@ -1,8 +1,13 @@
-import { concatBytes } from '../bytes.ts';
+import { bytesEqual, concatBytes } from '../bytes.ts';
 import type { CborMap, CborValue } from '../cbor.ts';
-import { type ParsedCertificate, parseCertificate } from '../certificate.ts';
+import { extensionByOid, type ParsedCertificate, parseCertificate } from '../certificate.ts';
+import { DER_OCTET_STRING, readDerExact } from '../der.ts';
 import { WebAuthnError } from '../errors.ts';
 import { MAX_CHAIN_LENGTH } from '../trust.ts';
+import { type AttestationOutcome, attestationFailure } from './types.ts';
+
+/** id-fido-gen-ce-aaguid (WebAuthn §8.2.1). */
+export const OID_FIDO_GEN_CE_AAGUID = '1.3.6.1.4.1.45724.1.1.4';
 
 /** Throws `ERR_ATTESTATION_INVALID` unless every key of attStmt is one of `allowed`. */
 export function checkAttStmtKeys(attStmt: CborMap, allowed: readonly string[]): void {
@@ -48,4 +53,34 @@ export function attStmtX5c(value: CborValue | undefined): ParsedCertificate[] {
 /** authenticatorData ‖ clientDataHash: what packed and most formats sign. */
 export function signedAttestationData(authData: Uint8Array, clientDataHash: Uint8Array): Uint8Array {
   return concatBytes(authData, clientDataHash);
+}
+
+/**
+ * id-fido-gen-ce-aaguid (§8.2.1, §8.3 step 9): when the certificate carries the extension, it
+ * is not critical and its OCTET STRING holds exactly the AAGUID of authenticatorData.
+ */
+export function aaguidExtensionProblem(
+  leaf: ParsedCertificate,
+  aaguid: Uint8Array,
+  step?: string,
+): AttestationOutcome | undefined {
+  const ext = extensionByOid(leaf, OID_FIDO_GEN_CE_AAGUID);
+  if (ext === undefined) return undefined;
+  const bad = (message: string): AttestationOutcome =>
+    attestationFailure('ERR_ATTESTATION_CERTIFICATE_INVALID', message, step);
+  if (ext.critical) return bad('id-fido-gen-ce-aaguid must not be critical');
+  let value: Uint8Array;
+  try {
+    value = readDerExact(new Uint8Array(ext.value), DER_OCTET_STRING).value;
+  } catch {
+    return bad('id-fido-gen-ce-aaguid is not an OCTET STRING');
+  }
+  if (value.length !== 16 || !bytesEqual(value, aaguid)) {
+    return attestationFailure(
+      'ERR_ATTESTATION_AAGUID_MISMATCH',
+      'certificate AAGUID differs from authenticatorData',
+      step,
+    );
+  }
+  return undefined;
 }

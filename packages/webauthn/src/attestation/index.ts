@@ -1,14 +1,18 @@
 import { verifyFidoU2fAttestation } from './fidoU2f.ts';
 import { verifyNoneAttestation } from './none.ts';
 import { verifyPackedAttestation } from './packed.ts';
+import { verifyTpmAttestation } from './tpm.ts';
 import type { AttestationFormatVerifier } from './types.ts';
 
 export { OID_FIDO_GEN_CE_AAGUID } from './packed.ts';
 export type {
+  AndroidKeyRevocationStatus,
   AttestationFormatVerifier,
   AttestationInput,
   AttestationOutcome,
+  AttestationPolicy,
   AttestationType,
+  SubStatementOutcome,
 } from './types.ts';
 
 /**
@@ -20,11 +24,11 @@ export const ATTESTATION_FORMATS: ReadonlyMap<string, AttestationFormatVerifier>
   ['none', verifyNoneAttestation],
   ['packed', verifyPackedAttestation],
   ['fido-u2f', verifyFidoU2fAttestation],
+  ['tpm', verifyTpmAttestation],
 ]);
 
 /** Registered formats this version does not verify yet; they are rejected as unsupported. */
 export const PENDING_ATTESTATION_FORMATS: readonly string[] = [
-  'tpm',
   'android-key',
   'android-safetynet',
   'apple',

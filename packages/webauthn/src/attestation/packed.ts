@@ -1,13 +1,18 @@
-import { bytesEqual } from '../bytes.ts';
-import { basicConstraints, extensionByOid, type ParsedCertificate } from '../certificate.ts';
+import { basicConstraints, type ParsedCertificate } from '../certificate.ts';
 import { coseKeyFromSpki } from '../cose.ts';
-import { DER_OCTET_STRING, readDerExact } from '../der.ts';
 import { WebAuthnError } from '../errors.ts';
-import { attStmtBytes, attStmtInt, attStmtX5c, checkAttStmtKeys, signedAttestationData } from './common.ts';
-import { type AttestationFormatVerifier, type AttestationOutcome, attestationFailure } from './types.ts';
+import {
+  aaguidExtensionProblem,
+  attStmtBytes,
+  attStmtInt,
+  attStmtX5c,
+  checkAttStmtKeys,
+  signedAttestationData,
+} from './common.ts';
 
-/** id-fido-gen-ce-aaguid (WebAuthn §8.2.1). */
-export const OID_FIDO_GEN_CE_AAGUID = '1.3.6.1.4.1.45724.1.1.4';
+export { OID_FIDO_GEN_CE_AAGUID } from './common.ts';
+
+import { type AttestationFormatVerifier, type AttestationOutcome, attestationFailure } from './types.ts';
 
 /**
  * §8.2 Packed attestation. With x5c: the signature is made by the attestation certificate's
@@ -78,21 +83,5 @@ function packedCertificateProblem(
   }
   const bc = basicConstraints(leaf);
   if (bc?.ca === true) return bad('attestation certificate must not be a CA');
-  const ext = extensionByOid(leaf, OID_FIDO_GEN_CE_AAGUID);
-  if (ext !== undefined) {
-    if (ext.critical) return bad('id-fido-gen-ce-aaguid must not be critical');
-    let value: Uint8Array;
-    try {
-      value = readDerExact(new Uint8Array(ext.value), DER_OCTET_STRING).value;
-    } catch {
-      return bad('id-fido-gen-ce-aaguid is not an OCTET STRING');
-    }
-    if (value.length !== 16 || !bytesEqual(value, aaguid)) {
-      return attestationFailure(
-        'ERR_ATTESTATION_AAGUID_MISMATCH',
-        'certificate AAGUID differs from authenticatorData',
-      );
-    }
-  }
-  return undefined;
+  return aaguidExtensionProblem(leaf, aaguid);
 }
