@@ -46,12 +46,8 @@ export function buildPlatformAttestation(
 const TPM_ALG_RSA = 0x0001;
 const TPM_ALG_SHA256 = 0x000b;
 const TPM_ALG_NULL = 0x0010;
-const TPM_ALG_RSASSA = 0x0014;
-const TPM_ALG_RSAPSS = 0x0016;
-const TPM_ALG_ECDSA = 0x0018;
 const TPM_ALG_ECC = 0x0023;
 const TPM_ECC_CURVE: Readonly<Record<string, number>> = { ES256: 0x0003, ES384: 0x0004, ES512: 0x0005 };
-const TPM_ECC_HASH: Readonly<Record<string, number>> = { ES256: 0x000b, ES384: 0x000c, ES512: 0x000d };
 const TPM_GENERATED_VALUE = 0xff544347;
 const TPM_ST_ATTEST_CERTIFY = 0x8017;
 
@@ -70,9 +66,9 @@ export function tpmPublicArea(key: SigningKey): Uint8Array {
       objectAttributes,
       tpm2b(new Uint8Array(0)),
       uint16be(TPM_ALG_NULL), // symmetric
-      // TPMT_RSA_SCHEME: the scheme and its hashAlg (Part 2 §11.2.4.2; NULL would have no hash).
-      uint16be(key.alg === 'RS256' ? TPM_ALG_RSASSA : TPM_ALG_RSAPSS),
-      uint16be(TPM_ALG_SHA256),
+      // scheme TPM_ALG_NULL, as Windows Hello keys carry it (a non-NULL TPMT_RSA_SCHEME would
+      // be followed by its hashAlg, Part 2 §11.2.4.2).
+      uint16be(TPM_ALG_NULL),
       uint16be(n.length * 8),
       uint32be(0), // exponent 0 = default 65537
       tpm2b(n),
@@ -84,9 +80,7 @@ export function tpmPublicArea(key: SigningKey): Uint8Array {
     objectAttributes,
     tpm2b(new Uint8Array(0)),
     uint16be(TPM_ALG_NULL),
-    // TPMT_ECC_SCHEME: ECDSA and its hashAlg (Part 2 §11.2.5.6).
-    uint16be(TPM_ALG_ECDSA),
-    uint16be(TPM_ECC_HASH[key.alg] ?? TPM_ALG_SHA256),
+    uint16be(TPM_ALG_NULL), // scheme (see the RSA case)
     uint16be(TPM_ECC_CURVE[key.alg] ?? 0),
     uint16be(TPM_ALG_NULL), // kdf
     tpm2b(cose.get(-2) as Uint8Array),

@@ -288,3 +288,42 @@ export function outlineCertificate(der: Uint8Array): CertificateOutline {
     signature: signature.value.subarray(1),
   };
 }
+
+/**
+ * Walks a whole DER encoding — every TLV, constructed elements recursively, high tag numbers
+ * (≥ 31) in their minimal base-128 form — and throws unless it is strict DER (definite,
+ * shortest lengths; no trailing data) within `maxDepth` levels. Used before handing a
+ * structure to a BER-tolerant schema decoder (the Android key description), so that what is
+ * accepted is decided by DER, not by that decoder's leniency (catalog ASN-*).
+ */
+export function assertStrictDer(input: Uint8Array, maxDepth = 16): void {
+  const walk = (from: number, to: number, depth: number): void => {
+    if (depth > maxDepth) throw derError('DER nested too deeply');
+    let pos = from;
+    while (pos < to) {
+      if (depth === 0 && pos > 0) throw derError('trailing data after DER element');
+      const first = input[pos] as number;
+      pos++;
+      if ((first & 0x1f) === 0x1f) {
+        // High tag number: base-128, no leading 0x80 octet, at most 4 octets, ≥ 31.
+        if (pos >= to || input[pos] === 0x80) throw derError('non-minimal DER tag number');
+        let n = 0;
+        let octets = 0;
+        for (;;) {
+          if (pos >= to || ++octets > 4) throw derError('DER tag number too long');
+          const b = input[pos++] as number;
+          n = n * 128 + (b & 0x7f);
+          if ((b & 0x80) === 0) break;
+        }
+        if (n < 31) throw derError('non-minimal DER tag number');
+      }
+      const start = contentStart(input, pos, to);
+      if (start < 0) throw derError('DER length is not minimal or exceeds its container');
+      const end = start + derLength;
+      if ((first & 0x20) !== 0) walk(start, end, depth + 1);
+      pos = end;
+    }
+  };
+  if (input.length === 0) throw derError('empty DER');
+  walk(0, input.length, 0);
+}

@@ -304,7 +304,7 @@ describe.each(BACKENDS)('§7.1 registration on the %s backend', (_name, crypto) 
   });
 
   it('7.1 step 21: fmt must be a supported format, matched case-sensitively', async () => {
-    for (const fmt of ['Packed', 'packed2', 'tpm', 'unknown']) {
+    for (const fmt of ['Packed', 'packed2', 'TPM', 'unknown']) {
       const r = mutate.setAttestation(packed.response, fmt);
       expectRejected(
         await verifyRegistration(r, options()),

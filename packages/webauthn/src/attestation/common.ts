@@ -1,8 +1,10 @@
 import { bytesEqual, concatBytes } from '../bytes.ts';
 import type { CborMap, CborValue } from '../cbor.ts';
 import { extensionByOid, type ParsedCertificate, parseCertificate } from '../certificate.ts';
+import { type CosePublicKey, coseKeyFromSpki } from '../cose.ts';
+import type { CryptoBackend } from '../crypto/types.ts';
 import { DER_OCTET_STRING, readDerExact } from '../der.ts';
-import { WebAuthnError } from '../errors.ts';
+import { WebAuthnError, type WebAuthnErrorCode } from '../errors.ts';
 import { MAX_CHAIN_LENGTH } from '../trust.ts';
 import { type AttestationOutcome, attestationFailure } from './types.ts';
 
@@ -83,4 +85,51 @@ export function aaguidExtensionProblem(
     );
   }
   return undefined;
+}
+
+/**
+ * Verifies `sig` over `data` with the certificate's key under COSE `alg`. The key must fit
+ * `alg` (SIG-4: an RS256 alg needs an RSA key and means PKCS#1 v1.5; ES256 needs P-256).
+ */
+export async function verifyWithCertificate(
+  crypto: CryptoBackend,
+  cert: ParsedCertificate,
+  alg: number,
+  sig: Uint8Array,
+  data: Uint8Array,
+): Promise<true | { readonly code: WebAuthnErrorCode; readonly message: string }> {
+  let key: CosePublicKey;
+  try {
+    key = coseKeyFromSpki(cert.outline.spki, alg);
+  } catch (e) {
+    const code: WebAuthnErrorCode =
+      e instanceof WebAuthnError && e.code === 'ERR_UNSUPPORTED_ALGORITHM'
+        ? e.code
+        : 'ERR_ATTESTATION_INVALID';
+    return { code, message: `certificate key does not fit alg ${alg}` };
+  }
+  if (!(await crypto.verify(crypto.importKey(key), sig, data)))
+    return { code: 'ERR_INVALID_SIGNATURE', message: 'attestation signature is not valid' };
+  return true;
+}
+
+/** Why the certificate's public key is not `key` (same type, curve and coordinates / modulus and exponent). */
+export function certificateKeyProblem(cert: ParsedCertificate, key: CosePublicKey): string | undefined {
+  let certKey: CosePublicKey;
+  try {
+    certKey = coseKeyFromSpki(cert.outline.spki, key.alg);
+  } catch {
+    return 'public key is not of the credential key type';
+  }
+  if (certKey.kty === 'EC2' && key.kty === 'EC2')
+    return bytesEqual(certKey.x, key.x) && bytesEqual(certKey.y, key.y)
+      ? undefined
+      : 'public key differs from the credential key';
+  if (certKey.kty === 'RSA' && key.kty === 'RSA')
+    return bytesEqual(certKey.n, key.n) && bytesEqual(certKey.e, key.e)
+      ? undefined
+      : 'public key differs from the credential key';
+  if (certKey.kty === 'OKP' && key.kty === 'OKP')
+    return bytesEqual(certKey.x, key.x) ? undefined : 'public key differs from the credential key';
+  return 'public key is not of the credential key type';
 }

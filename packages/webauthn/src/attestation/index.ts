@@ -1,3 +1,4 @@
+import { verifyAndroidKeyAttestation } from './androidKey.ts';
 import { verifyFidoU2fAttestation } from './fidoU2f.ts';
 import { verifyNoneAttestation } from './none.ts';
 import { verifyPackedAttestation } from './packed.ts';
@@ -25,12 +26,8 @@ export const ATTESTATION_FORMATS: ReadonlyMap<string, AttestationFormatVerifier>
   ['packed', verifyPackedAttestation],
   ['fido-u2f', verifyFidoU2fAttestation],
   ['tpm', verifyTpmAttestation],
+  ['android-key', verifyAndroidKeyAttestation],
 ]);
 
 /** Registered formats this version does not verify yet; they are rejected as unsupported. */
-export const PENDING_ATTESTATION_FORMATS: readonly string[] = [
-  'android-key',
-  'android-safetynet',
-  'apple',
-  'compound',
-];
+export const PENDING_ATTESTATION_FORMATS: readonly string[] = ['android-safetynet', 'apple', 'compound'];
