@@ -284,11 +284,9 @@ describe('/wsapi/2.0/verify', () => {
       s.clientKey,
     );
     expect(r.get('status')).toBe('BAD_OTP');
-    const token = (await s.fk.yubikey.tokens.list({ filter: 'profile.serial eq "42"' })) as {
-      ok: true;
-      tokens: { id: string }[];
-    };
-    await s.fk.yubikey.registry.deactivateToken(token.tokens[0]?.id as string);
+    const listed = await s.fk.yubikey.tokens.list({ filter: 'profile.serial eq "42"' });
+    if (!listed.ok) throw new Error('listing failed');
+    await s.fk.yubikey.registry.deactivateToken(listed.tokens[0]?.id as string);
     const r2 = await answer(
       await get(s, signed({ id: '1', otp: s.key.press(), nonce: NONCE }, s.clientKey)),
       s.clientKey,
