@@ -13,7 +13,8 @@ import { promisify } from 'node:util';
 import { VirtualYubiKey } from '@factorkit/virtual-authenticator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFactorkitHandler, toNodeListener, YubicoClients } from '../src/http/index.ts';
-import { aesGcmKeyEncryption, createFactorkit, type Factorkit, SqliteStore } from '../src/index.ts';
+import { aesGcmKeyEncryption, createFactorkit, type Factorkit } from '../src/index.ts';
+import { SqliteStore } from '../src/store/sqlite/index.ts';
 
 const run = promisify(execFile);
 const HEADER = '/usr/include/ykclient.h';
