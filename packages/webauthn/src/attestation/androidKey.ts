@@ -1,4 +1,4 @@
-import { bytesEqual } from '../bytes.ts';
+import { bytesEqual } from '@factorkit/core';
 import type { ParsedCertificate } from '../certificate.ts';
 import { WebAuthnError } from '../errors.ts';
 import {

@@ -1,4 +1,4 @@
-import { bytesEqual, concatBytes } from '../bytes.ts';
+import { bytesEqual, concat } from '@factorkit/core';
 import type { CborMap, CborValue } from '../cbor.ts';
 import { extensionByOid, type ParsedCertificate, parseCertificate } from '../certificate.ts';
 import { type CosePublicKey, coseKeyFromSpki } from '../cose.ts';
@@ -54,7 +54,7 @@ export function attStmtX5c(value: CborValue | undefined): ParsedCertificate[] {
 
 /** authenticatorData ‖ clientDataHash: what packed and most formats sign. */
 export function signedAttestationData(authData: Uint8Array, clientDataHash: Uint8Array): Uint8Array {
-  return concatBytes(authData, clientDataHash);
+  return concat(authData, clientDataHash);
 }
 
 /**

@@ -1,6 +1,6 @@
+import { bytesEqual, concat as concatBytes } from '@factorkit/core';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { ExtendedKeyUsage, SubjectAlternativeName } from '@peculiar/asn1-x509';
-import { bytesEqual, concatBytes } from '../bytes.ts';
 import { basicConstraints, extensionByOid, type ParsedCertificate } from '../certificate.ts';
 import { type CosePublicKey, coseAlgorithm, coseKeyFromSpki, EC2_CURVES } from '../cose.ts';
 import { DER_SEQUENCE, readDerExact } from '../der.ts';
