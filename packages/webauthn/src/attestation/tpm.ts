@@ -12,6 +12,7 @@ import {
   attStmtX5c,
   checkAttStmtKeys,
   signedAttestationData,
+  verifyWithCertificate,
 } from './common.ts';
 import {
   parseCertInfo,
@@ -146,18 +147,9 @@ export const verifyTpmAttestation: AttestationFormatVerifier = async (input): Pr
   const aikCert = x5c[0] as ParsedCertificate;
 
   // Step 7: sig over certInfo with the AIK key under alg.
-  let aikKey: CosePublicKey;
-  try {
-    aikKey = coseKeyFromSpki(aikCert.outline.spki, alg);
-  } catch (e) {
-    const code: WebAuthnErrorCode =
-      e instanceof WebAuthnError && e.code === 'ERR_UNSUPPORTED_ALGORITHM'
-        ? e.code
-        : 'ERR_ATTESTATION_INVALID';
-    return attestationFailure(code, `aikCert key does not fit alg ${algorithm.name}`, step(7));
-  }
-  if (!(await crypto.verify(crypto.importKey(aikKey), sig, certInfoBytes)))
-    return attestationFailure('ERR_INVALID_SIGNATURE', 'tpm signature over certInfo is not valid', step(7));
+  const signed = await verifyWithCertificate(crypto, aikCert, alg, sig, certInfoBytes);
+  if (signed !== true)
+    return attestationFailure(signed.code, `tpm (aikCert over certInfo): ${signed.message}`, step(7));
 
   // Step 8: §8.3.1 certificate requirements.
   let certProblem: string | undefined;
