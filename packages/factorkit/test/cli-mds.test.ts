@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { sharedFixturesDir, sharedFixturesSkipMessage } from '@factorkit/testkit';
 import {
   CONFORMANCE_CRLS,
@@ -12,29 +11,13 @@ import {
   testMds,
 } from '@factorkit/testkit/pki';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CliIo, main } from '../src/cli/main.ts';
+import { main } from '../src/cli/main.ts';
+import { captureIo } from './helpers/cli-io.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'factorkit-mds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function io(): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  stdout.on('data', (b: Buffer) => o.push(b));
-  stderr.on('data', (b: Buffer) => e.push(b));
-  return {
-    stdout,
-    stderr,
-    env: {},
-    cwd: dir,
-    stdin: new PassThrough(),
-    repoRoot: null,
-    out: () => Buffer.concat(o).toString('utf8'),
-    err: () => Buffer.concat(e).toString('utf8'),
-  };
-}
+const io = (): ReturnType<typeof captureIo> => captureIo(dir);
 
 const file = (name: string, content: string | Uint8Array): string => {
   writeFileSync(join(dir, name), content);
