@@ -1,4 +1,5 @@
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { parseStrictJson } from '@factorkit/core';
 import {
   MAX_CHAIN_LENGTH,
   type ParsedCertificate,
@@ -148,7 +149,8 @@ export async function verifyMetadataBlob(
     return reject('ERR_MDS_BLOB_MALFORMED', 'JWS parts must be base64url');
   let header: Record<string, unknown>;
   try {
-    const h: unknown = JSON.parse(fatalUtf8.decode(headerBytes));
+    // Strict JSON: a duplicated header member (two `alg`s) is an error, not last-wins.
+    const h: unknown = parseStrictJson(fatalUtf8.decode(headerBytes), { maxDepth: 4, maxEntries: 64 });
     if (typeof h !== 'object' || h === null || Array.isArray(h)) throw new Error('not an object');
     header = h as Record<string, unknown>;
   } catch {

@@ -1,3 +1,4 @@
+import { parseStrictJson } from '@factorkit/core';
 import { MetadataError } from './errors.ts';
 
 /** FIDO Metadata Service §3.1.4 AuthenticatorStatus values. */
@@ -235,9 +236,13 @@ export function parseMetadataPayload(text: string, limits: PayloadLimits = {}): 
   checkJsonDepth(text, limits.maxDepth ?? DEFAULT_MAX_PAYLOAD_DEPTH);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Strict RFC 8259 (duplicate member names rejected: no parser differential on signed data).
+    json = parseStrictJson(text, {
+      maxDepth: limits.maxDepth ?? DEFAULT_MAX_PAYLOAD_DEPTH,
+      maxEntries: 1_000_000,
+    });
   } catch {
-    throw invalid('payload is not JSON');
+    throw invalid('payload is not strict JSON');
   }
   if (!isRecord(json)) throw invalid('payload must be an object');
   const legalHeader = json['legalHeader'];

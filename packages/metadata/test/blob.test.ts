@@ -352,6 +352,20 @@ describe('generated BLOBs', () => {
     expect((await verifyMetadataBlob(new Uint8Array([0xff, 0xfe]), opts)).code).toBe(
       'ERR_MDS_BLOB_MALFORMED',
     );
+    // A duplicated member is rejected, not last-wins (no parser differential on the header).
+    const good = await signBlob(payload(1), mds.signer, chain);
+    const [h, p, sig] = good.split('.') as [string, string, string];
+    const dupHeader = Buffer.from(
+      Buffer.from(h, 'base64url').toString('utf8').replace('{', '{"alg":"none",'),
+    ).toString('base64url');
+    expect((await verifyMetadataBlob(`${dupHeader}.${p}.${sig}`, opts)).code).toBe('ERR_MDS_BLOB_MALFORMED');
+    const dupPayload = Buffer.from(JSON.stringify(payload(1)).replace('{', '{"no":9,')).toString('base64url');
+    const signedDup = await signBlob(
+      Buffer.from(dupPayload, 'base64url').toString('utf8'),
+      mds.signer,
+      chain,
+    );
+    expect((await verifyMetadataBlob(signedDup, opts)).code).toBe('ERR_MDS_PAYLOAD_INVALID');
     const badX5c = await signBlob(payload(1), mds.signer, chain, { x5c: ['AAAA'] });
     expect((await verifyMetadataBlob(badX5c, opts)).code).toBe('ERR_MDS_CERTIFICATE_INVALID');
   });

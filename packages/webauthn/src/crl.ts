@@ -1,8 +1,8 @@
 // @peculiar/x509 resolves its services through tsyringe, which needs a Reflect metadata polyfill.
 import 'reflect-metadata';
 import { constants, verify as nodeVerify } from 'node:crypto';
+import { bytesEqual } from '@factorkit/core';
 import * as x509 from '@peculiar/x509';
-import { bytesEqual } from './bytes.ts';
 import type { ParsedCertificate } from './certificate.ts';
 import {
   DER_BIT_STRING,
