@@ -48,6 +48,8 @@ export type WebAuthnErrorCode =
   /** android-safetynet: the device failed the integrity verdict the RP requires (ctsProfileMatch). */
   | 'ERR_ATTESTATION_DEVICE_INTEGRITY'
   | 'ERR_ATTESTATION_NOT_TRUSTED'
+  // X.509 revocation (RFC 5280 CRLs).
+  | 'ERR_CRL_INVALID'
   // Authentication-only.
   | 'ERR_CREDENTIAL_NOT_ALLOWED'
   | 'ERR_CREDENTIAL_MISMATCH'
