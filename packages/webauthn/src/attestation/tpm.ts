@@ -2,9 +2,9 @@ import { bytesEqual, concat as concatBytes } from '@factorkit/core';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { ExtendedKeyUsage, SubjectAlternativeName } from '@peculiar/asn1-x509';
 import { basicConstraints, extensionByOid, type ParsedCertificate } from '../certificate.ts';
-import { type CosePublicKey, coseAlgorithm, coseKeyFromSpki, EC2_CURVES } from '../cose.ts';
+import { type CosePublicKey, coseAlgorithm, EC2_CURVES } from '../cose.ts';
 import { DER_SEQUENCE, readDerExact } from '../der.ts';
-import { WebAuthnError, type WebAuthnErrorCode } from '../errors.ts';
+import { WebAuthnError } from '../errors.ts';
 import {
   aaguidExtensionProblem,
   attStmtBytes,
