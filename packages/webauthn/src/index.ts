@@ -1,6 +1,17 @@
 /**
  * @factorkit/webauthn — strict WebAuthn Level 3 registration and authentication verification.
  */
+
+export { APPLE_WEBAUTHN_ROOT, GOOGLE_HARDWARE_ATTESTATION_ROOTS } from './anchors.ts';
+export {
+  KM_ORIGIN_GENERATED,
+  KM_PURPOSE_SIGN,
+  OID_ANDROID_KEY_DESCRIPTION,
+  readAndroidKeyDescription,
+} from './attestation/androidKeyDescription.ts';
+export { parseSafetyNetResponse, type SafetyNetJws } from './attestation/androidSafetyNet.ts';
+export { OID_APPLE_NONCE } from './attestation/apple.ts';
+export { MAX_COMPOUND_STATEMENTS } from './attestation/compound.ts';
 export type {
   AndroidKeyRevocationStatus,
   AttestationFormatVerifier,
@@ -15,6 +26,14 @@ export {
   OID_FIDO_GEN_CE_AAGUID,
   PENDING_ATTESTATION_FORMATS,
 } from './attestation/index.ts';
+export {
+  parseCertInfo,
+  parsePubArea,
+  TPM_HASH_ALGORITHMS,
+  type TpmsAttest,
+  type TpmtPublic,
+} from './attestation/tpmStructures.ts';
+export { TPM_MANUFACTURERS, tpmManufacturer } from './attestation/tpmVendors.ts';
 export {
   type AttestedCredentialData,
   type AuthenticatorData,

@@ -1,9 +1,10 @@
 import { bytesEqual, toHex, utf8Encode } from '@factorkit/core';
 import { ATTESTATION_FORMATS, PENDING_ATTESTATION_FORMATS } from './attestation/index.ts';
+import { checkAttestationPolicy } from './attestation/policy.ts';
 import type { AttestationFormatVerifier, AttestationPolicy, AttestationType } from './attestation/types.ts';
 import { type AuthenticatorData, parseAuthenticatorData } from './authenticatorData.ts';
 import { encodeBase64url } from './base64url.ts';
-import { type CborMap, decodeCbor, isCborMap } from './cbor.ts';
+import { type CborMap, type CborValue, decodeCbor, isCborMap } from './cbor.ts';
 import {
   b64urlMember,
   type CeremonyOptions,
@@ -141,6 +142,7 @@ export async function verifyRegistration(
   const crypto = options.crypto ?? defaultBackend();
   const now = options.now ?? new Date();
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError('now must be a valid Date');
+  checkAttestationPolicy(options);
   const anchors = (options.trustAnchors ?? []).map(parseConfiguredCertificate);
   const extraIntermediates = (options.extraIntermediates ?? []).map(parseConfiguredCertificate);
   const formats = options.attestationFormats
@@ -286,6 +288,7 @@ export async function verifyRegistration(
       credential,
       clientDataHash,
       crypto,
+      rawAttStmt: decoded.rawAttStmt,
       now,
       policy: options,
       formats,
@@ -367,6 +370,8 @@ export async function verifyRegistration(
 interface DecodedAttestationObject {
   readonly fmt: string;
   readonly attStmt: CborMap;
+  /** attStmt as decoded (compound's is an array). */
+  readonly rawAttStmt: CborValue;
   readonly authData: Uint8Array;
 }
 
@@ -388,9 +393,16 @@ function decodeAttestationObject(bytes: Uint8Array): DecodedAttestationObject {
   if (typeof fmt !== 'string' || fmt.length === 0 || fmt.length > 32 || !/^[\x21-\x7e]+$/.test(fmt)) {
     throw bad('attestationObject.fmt is not a valid format identifier');
   }
-  if (!isCborMap(attStmt)) throw bad('attestationObject.attStmt must be a map');
+  // §8.9: only compound's attStmt is an array (of statements); every other format's is a map.
+  const compoundArray = fmt === 'compound' && Array.isArray(attStmt);
+  if (!isCborMap(attStmt) && !compoundArray) throw bad('attestationObject.attStmt must be a map');
   if (!(authData instanceof Uint8Array)) throw bad('attestationObject.authData must be a byte string');
-  return { fmt, attStmt, authData };
+  return {
+    fmt,
+    attStmt: isCborMap(attStmt) ? attStmt : new Map(),
+    rawAttStmt: attStmt as CborValue,
+    authData,
+  };
 }
 
 function formatUuid(bytes: Uint8Array): string {

@@ -13,6 +13,7 @@ import {
   baseRegistration,
   concat,
   issueLeaf,
+  p256Spki,
   testCaChain,
   testKey,
   testRootPem,
@@ -21,15 +22,7 @@ import {
 
 // §8.4 Android Key attestation: one case per verification step that breaks only that step.
 
-const P256_SPKI_PREFIX = Uint8Array.from(
-  Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'),
-);
-
-function spkiOf(base: BaseRegistration): Uint8Array {
-  const k = base.credentialKey;
-  if (k.kty !== 'EC2') throw new Error('ES256 only');
-  return concat(P256_SPKI_PREFIX, Uint8Array.of(4), k.x, k.y);
-}
+const spkiOf = p256Spki;
 
 interface Lists {
   tee?: Partial<AuthorizationList>;

@@ -15,6 +15,7 @@ import {
   parseAuthenticatorData,
   parseClientDataJSON,
 } from '@factorkit/webauthn';
+import { explainFormat } from './inspect-attestation.ts';
 import { type CliIo, EXIT_FAIL, EXIT_OK, UsageError } from './main.ts';
 
 /** Inputs larger than this are refused (a response is a few kilobytes). */
@@ -123,7 +124,7 @@ export function explain(
       type: 'WebAuthn registration (RegistrationResponseJSON)',
       id: input['id'],
       fmt: ao.get('fmt'),
-      attStmt: attStmt(ao.get('attStmt')),
+      attStmt: { ...attStmt(ao.get('attStmt')), ...explainFormat(ao.get('fmt'), ao.get('attStmt')) },
       authenticatorData: authenticatorData(authData, names),
       clientData: clientDataJSON(r['clientDataJSON']),
       ...(Array.isArray(r['transports']) ? { transports: r['transports'] } : {}),

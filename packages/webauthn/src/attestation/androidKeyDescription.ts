@@ -1,6 +1,6 @@
 import { type AuthorizationList, id_ce_keyDescription, KeyDescription } from '@peculiar/asn1-android';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { extensionByOid, type ParsedCertificate } from '../certificate.ts';
+import { extensionByOid, type ParsedCertificate, parseCertificate } from '../certificate.ts';
 import { assertStrictDer } from '../der.ts';
 import { WebAuthnError } from '../errors.ts';
 
@@ -23,6 +23,11 @@ export function keyDescriptionOf(cert: ParsedCertificate): KeyDescription | unde
   const ext = extensionByOid(cert, OID_ANDROID_KEY_DESCRIPTION);
   if (ext === undefined) return undefined;
   return parseKeyDescription(new Uint8Array(ext.value));
+}
+
+/** The key description of a DER certificate (for `factorkit inspect`); undefined when absent. */
+export function readAndroidKeyDescription(certificate: Uint8Array): KeyDescription | undefined {
+  return keyDescriptionOf(parseCertificate(certificate));
 }
 
 /** @throws {WebAuthnError} `ERR_ATTESTATION_CERTIFICATE_INVALID` when it is not a strict-DER KeyDescription. */

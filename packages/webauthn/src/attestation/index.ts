@@ -1,4 +1,7 @@
 import { verifyAndroidKeyAttestation } from './androidKey.ts';
+import { verifyAndroidSafetyNetAttestation } from './androidSafetyNet.ts';
+import { verifyAppleAttestation } from './apple.ts';
+import { verifyCompoundAttestation } from './compound.ts';
 import { verifyFidoU2fAttestation } from './fidoU2f.ts';
 import { verifyNoneAttestation } from './none.ts';
 import { verifyPackedAttestation } from './packed.ts';
@@ -27,7 +30,13 @@ export const ATTESTATION_FORMATS: ReadonlyMap<string, AttestationFormatVerifier>
   ['fido-u2f', verifyFidoU2fAttestation],
   ['tpm', verifyTpmAttestation],
   ['android-key', verifyAndroidKeyAttestation],
+  ['android-safetynet', verifyAndroidSafetyNetAttestation],
+  ['apple', verifyAppleAttestation],
+  ['compound', verifyCompoundAttestation],
 ]);
 
-/** Registered formats this version does not verify yet; they are rejected as unsupported. */
-export const PENDING_ATTESTATION_FORMATS: readonly string[] = ['android-safetynet', 'apple', 'compound'];
+/**
+ * Registered formats this version does not verify yet; they are rejected as unsupported. Empty:
+ * every format of the IANA registry (WebAuthn §8.2–§8.9) is verified.
+ */
+export const PENDING_ATTESTATION_FORMATS: readonly string[] = [];

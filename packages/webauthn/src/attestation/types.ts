@@ -1,5 +1,5 @@
 import type { AttestedCredentialData, AuthenticatorData } from '../authenticatorData.ts';
-import type { CborMap } from '../cbor.ts';
+import type { CborMap, CborValue } from '../cbor.ts';
 import type { ParsedCertificate } from '../certificate.ts';
 import type { CryptoBackend } from '../crypto/types.ts';
 import type { WebAuthnErrorCode } from '../errors.ts';
@@ -51,6 +51,11 @@ export interface AttestationInput {
   /** The verification clock (SafetyNet timestamps). Default: the current time. */
   readonly now?: Date;
   readonly policy?: AttestationPolicy;
+  /**
+   * attStmt as decoded, before the map check: compound's (§8.9) is an array, for which
+   * `attStmt` is an empty map. Equal to `attStmt` for every other format.
+   */
+  readonly rawAttStmt?: CborValue;
   /** The format registry, for formats that contain others (compound, §8.9). */
   readonly formats?: ReadonlyMap<string, AttestationFormatVerifier>;
 }

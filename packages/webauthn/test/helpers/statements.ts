@@ -131,5 +131,16 @@ export function issueLeaf(spec: LeafSpec): Uint8Array {
   );
 }
 
+const P256_SPKI_PREFIX = Uint8Array.from(
+  Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'),
+);
+
+/** The SPKI of an ES256 base registration's credential key (for certificates that must carry it). */
+export function p256Spki(base: BaseRegistration): Uint8Array {
+  const k = base.credentialKey;
+  if (k.kty !== 'EC2' || k.curve.crv !== 1) throw new Error('ES256 credentials only');
+  return concat(P256_SPKI_PREFIX, Uint8Array.of(4), k.x, k.y);
+}
+
 export const testCaChain = (): Uint8Array[] => [defaultTestCa().intermediate.certificate];
 export const testRootPem = (): string => defaultTestCa().rootPem;
