@@ -129,3 +129,16 @@ export function x5cOf(attestationObject: Uint8Array): Uint8Array[] {
   }
   return [];
 }
+
+/** attStmt.alg of an attestationObject (the first "alg" text key), or undefined. */
+export function attStmtAlg(attestationObject: Uint8Array): number | undefined {
+  const marker = [0x63, 0x61, 0x6c, 0x67];
+  for (let i = 0; i + marker.length < attestationObject.length; i++) {
+    if (marker.every((b, j) => attestationObject[i + j] === b)) {
+      const h = readHead(attestationObject, i + marker.length);
+      if (h.major === 1) return -1 - h.arg;
+      return h.major === 0 ? h.arg : undefined;
+    }
+  }
+  return undefined;
+}

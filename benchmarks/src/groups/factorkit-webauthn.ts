@@ -118,6 +118,8 @@ const EXPECTED_TYPE: Readonly<Record<RegistrationKind, readonly string[]>> = {
   'packed-self': ['self'],
   'packed-x5c': ['basic', 'attca'],
   'fido-u2f': ['basic', 'attca'],
+  'tpm-rsa': ['attca'],
+  'android-key': ['basic'],
 };
 
 export async function factorkitRegistrationCases(
@@ -132,6 +134,8 @@ export async function factorkitRegistrationCases(
     expectedOrigin: input.origin,
     expectedRpId: input.rpId,
     requireUserVerification: input.requireUserVerification,
+    ...(input.now === undefined ? {} : { now: input.now }),
+    ...(input.supportedAlgorithms === undefined ? {} : { supportedAlgorithms: input.supportedAlgorithms }),
     ...(input.trustAnchors.length > 0
       ? { trustAnchors: input.trustAnchors, requireTrustedAttestation: true }
       : {}),

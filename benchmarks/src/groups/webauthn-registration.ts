@@ -5,13 +5,13 @@ import {
   SettingsService,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
-import { x5cOf } from '../cose.ts';
+import { attStmtAlg, x5cOf } from '../cose.ts';
 import { b64url, fixtureSource, obj, pickCase, str } from '../fixtures.ts';
 import { type BenchCase, expect, type Group } from '../model.ts';
 import { factorkitRegistrationCases } from './factorkit-webauthn.ts';
 import { plain } from './webauthn-assertion.ts';
 
-export type RegistrationKind = 'none' | 'packed-self' | 'packed-x5c' | 'fido-u2f';
+export type RegistrationKind = 'none' | 'packed-self' | 'packed-x5c' | 'fido-u2f' | 'tpm-rsa' | 'android-key';
 
 interface KindSpec {
   readonly kind: RegistrationKind;
@@ -21,6 +21,15 @@ interface KindSpec {
   readonly x5c: 'none' | 'some';
   /** A trust anchor is needed (from the case, or the device chain's own root). */
   readonly anchored: boolean;
+  /** Extra fixture filter (e.g. an RSA AIK for tpm). */
+  readonly accept?: (c: FixtureCase) => boolean;
+}
+
+/** The TPM statement's alg names an RSA AIK (RS1/RS256/PS256...): COSE RSA ids are ≤ -37 and ≠ -47. */
+function rsaAik(c: FixtureCase): boolean {
+  const r = obj(c.response['response'], 'response.response');
+  const alg = attStmtAlg(b64url(str(r['attestationObject'], 'attestationObject')));
+  return alg !== undefined && [-257, -258, -259, -37, -38, -39, -65535].includes(alg);
 }
 
 const KINDS: readonly KindSpec[] = [
@@ -75,6 +84,31 @@ const KINDS: readonly KindSpec[] = [
     x5c: 'some',
     anchored: false,
   },
+  {
+    kind: 'tpm-rsa',
+    title: 'WebAuthn registration, tpm attestation with an RSA AIK (Windows Hello)',
+    format: 'tpm',
+    // Real Windows Hello TPMs; the statement is verified in full, the chain is not anchored
+    // (neither library is given a TPM root), so the two do the same work.
+    preferred: [
+      'simplewebauthn/registration-tpm-6',
+      'py-webauthn/registration-tpm-1',
+      'fido2-lib/registration-tpm-1',
+    ],
+    x5c: 'some',
+    anchored: false,
+    accept: rsaAik,
+  },
+  {
+    kind: 'android-key',
+    title: 'WebAuthn registration, android-key attestation',
+    format: 'android-key',
+    // A real device (Pixel); no anchors on either side (SimpleWebAuthn's default Google roots
+    // are cleared for the run): the statement and key description are what is measured.
+    preferred: ['simplewebauthn/registration-android-key-3', 'py-webauthn/registration-android-key-1'],
+    x5c: 'some',
+    anchored: false,
+  },
 ];
 
 export interface RegistrationInput {
@@ -86,6 +120,10 @@ export interface RegistrationInput {
   readonly requireUserVerification: boolean;
   /** PEM trust anchors for this case ([] = none configured). */
   readonly trustAnchors: readonly string[];
+  /** The case's clock, when it has one. */
+  readonly now?: Date;
+  /** COSE algorithms offered (RS1 included for legacy Windows TPM keys). */
+  readonly supportedAlgorithms?: readonly number[];
 }
 
 function first(v: unknown, what: string): string {
@@ -124,6 +162,7 @@ function pick(spec: KindSpec): FixtureCase | undefined {
     }
     const n = x5cCount(c);
     if (spec.x5c === 'none' ? n !== 0 : n === 0) return false;
+    if (spec.accept !== undefined && !spec.accept(c)) return false;
     return !spec.anchored || anchorsFor(c).length > 0;
   });
 }
@@ -135,12 +174,17 @@ function simpleWebAuthnCase(spec: KindSpec, input: RegistrationInput): BenchCase
     expectedOrigin: input.origin,
     expectedRPID: input.rpId,
     requireUserVerification: input.requireUserVerification,
+    ...(input.supportedAlgorithms === undefined
+      ? {}
+      : { supportedAlgorithmIDs: [...input.supportedAlgorithms] }),
   };
   const run = async (): Promise<boolean> => {
     // SimpleWebAuthn's roots are process-global; set them for this format before each call
     // (a map write, negligible next to the verification).
     if (spec.anchored)
       SettingsService.setRootCertificates({ identifier: 'packed', certificates: [...input.trustAnchors] });
+    else if (spec.format === 'tpm' || spec.format === 'android-key')
+      SettingsService.setRootCertificates({ identifier: spec.format, certificates: [] });
     return (await verifyRegistrationResponse(opts)).verified;
   };
   return {
@@ -178,6 +222,8 @@ export async function registrationGroups(): Promise<Group[]> {
       rpId: first(fixture.context.rpId, 'rpId'),
       requireUserVerification: fixture.context.requireUserVerification === true,
       trustAnchors: spec.anchored ? anchorsFor(fixture) : [],
+      ...(fixture.context.now ? { now: new Date(fixture.context.now) } : {}),
+      supportedAlgorithms: [-7, -8, -35, -36, -37, -257, -65535],
     };
     const fk = await factorkitRegistrationCases(spec.kind, input);
     const cases = [...fk.cases, simpleWebAuthnCase(spec, input)];

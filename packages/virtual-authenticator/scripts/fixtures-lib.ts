@@ -28,6 +28,7 @@ import {
   VirtualAuthenticator,
   VirtualYubiKey,
 } from '../src/index.ts';
+import { attestationFormatNegatives } from './fixtures-attestation.ts';
 
 /** The clock every generated case is verified at. */
 export const FIXTURE_NOW = '2025-06-01T00:00:00.000Z';
@@ -150,7 +151,9 @@ export function registrationGroup(
     format === 'fido-u2f' ||
     format === 'tpm' ||
     format === 'android-key' ||
-    format === 'apple';
+    format === 'apple' ||
+    format === 'android-safetynet' ||
+    format === 'compound';
   const ctx = (extra: Partial<FixtureContext> = {}): FixtureContext =>
     webauthnContext(challenge, { trustAnchors: trusted ? [va.ca.rootPem] : [], ...extra });
   const device = `@factorkit/virtual-authenticator VirtualAuthenticator, ${format}${self ? ' self' : ''} attestation, ${alg}`;
@@ -236,7 +239,26 @@ export function registrationGroup(
     fail('ERR_INVALID_CBOR'),
     'attestationObject missing its last byte.',
   );
-  if (format === 'apple') {
+  if (format === 'android-safetynet' || format === 'compound') {
+    const again = (
+      o: Parameters<Parameters<typeof attestationFormatNegatives>[2]>[0],
+    ): RegistrationResponseJSON =>
+      new VirtualAuthenticator({
+        seed: `fixtures/${folder}`,
+        attestationFormat: format,
+        ...o,
+      }).createCredential({
+        origin: ORIGIN,
+        publicKey: {
+          rp: { id: RP_ID, name: 'Example' },
+          user: { id: 'dXNlci0xMjM0', name: 'alice@example.com', displayName: 'Alice' },
+          challenge,
+          pubKeyCredParams: [{ type: 'public-key', alg: COSE_ALGORITHMS[alg] }],
+          attestation: 'direct',
+        },
+      });
+    attestationFormatNegatives(format, reg, again, add, ctx);
+  } else if (format === 'apple') {
     add(
       'registration-nonce-mismatch',
       mutate.setFlag(reg, 'UV', false),
@@ -1698,7 +1720,8 @@ node:crypto alone (not with factorkit's verifiers).
 - Negatives name the failing step in \`expect.error\` with the code factorkit uses. Most are
   re-signed after the mutation so that only that step fails.
 - \`webauthn/<format>-<alg>/\`: registrations (none, packed self, packed full x5c, fido-u2f,
-  tpm with RSA and ECC keys, android-key, apple) per COSE algorithm; \`webauthn/assertion-<alg>/\`: authentications; \`webauthn/structure-es256/\`:
+  tpm with RSA and ECC keys, android-key, apple, android-safetynet, compound of packed x5c +
+  packed self) per COSE algorithm; \`webauthn/assertion-<alg>/\`: authentications; \`webauthn/structure-es256/\`:
   structural bad-input seeds; \`webauthn/appid-es256/\`: a U2F key used through the appid
   extension (\`context.options.appid\`); \`webauthn/passkey-es256/\`: BE/BS and zero counters
   (\`context.credential.backupEligible\`).
@@ -1724,6 +1747,8 @@ export function generateFixtures(): GeneratedFile[] {
     registrationGroup(out, `virtual/webauthn/android-key-${alg.toLowerCase()}`, 'android-key', false, alg);
   }
   registrationGroup(out, 'virtual/webauthn/apple-es256', 'apple', false, 'ES256');
+  registrationGroup(out, 'virtual/webauthn/android-safetynet-es256', 'android-safetynet', false, 'ES256');
+  registrationGroup(out, 'virtual/webauthn/compound-es256', 'compound', false, 'ES256');
   structureGroup(out);
   appidGroup(out);
   passkeyGroup(out);

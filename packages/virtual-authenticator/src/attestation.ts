@@ -16,9 +16,16 @@ export interface AttestationInput {
   readonly clientDataHash: Uint8Array;
   readonly rpIdHash: Uint8Array;
   readonly ca: TestCertificateAuthority;
+  /** android-safetynet: the JWS timestampMs clock (default: the fixtures' clock, see attestation-safetynet.ts). */
+  readonly now?: Date | undefined;
+  /** android-safetynet: the integrity verdict in the payload (default ctsProfileMatch true). */
+  readonly safetyNet?: { readonly ctsProfileMatch?: boolean } | undefined;
+  /** compound: its statements as [format, selfAttestation] (default packed x5c, packed self). */
+  readonly compound?: readonly (readonly [AttestationFormat, boolean])[] | undefined;
 }
 
-export type AttestationStatement = Map<string, CborValue>;
+/** A format's attStmt: a map, or for compound (§8.9) an array of {fmt, attStmt}. */
+export type AttestationStatement = Map<string, CborValue> | CborValue[];
 
 /** The packed attestation certificate for an AAGUID (WebAuthn §8.2.1 requirements). */
 export function packedAttestationCertificate(
@@ -101,8 +108,12 @@ export function buildAttestationStatement(input: AttestationInput): AttestationS
 
 // tpm, android-key and apple live in attestation-platform.ts; this indirection keeps the
 // common formats free of their (larger) builders.
+import { buildCompoundAttestation } from './attestation-compound.ts';
 import { buildPlatformAttestation } from './attestation-platform.ts';
+import { buildSafetyNetAttestation } from './attestation-safetynet.ts';
 
 function buildExtendedAttestation(input: AttestationInput, signedData: Uint8Array): AttestationStatement {
+  if (input.format === 'android-safetynet') return buildSafetyNetAttestation(input, signedData);
+  if (input.format === 'compound') return buildCompoundAttestation(input, buildAttestationStatement);
   return buildPlatformAttestation(input, signedData);
 }

@@ -10,7 +10,15 @@ export type AttestationConveyancePreference = 'none' | 'indirect' | 'direct' | '
 export type ResidentKeyRequirement = 'required' | 'preferred' | 'discouraged';
 
 /** Attestation statement formats the virtual authenticator can emit (WebAuthn §8). */
-export type AttestationFormat = 'none' | 'packed' | 'fido-u2f' | 'tpm' | 'android-key' | 'apple';
+export type AttestationFormat =
+  | 'none'
+  | 'packed'
+  | 'fido-u2f'
+  | 'tpm'
+  | 'android-key'
+  | 'apple'
+  | 'android-safetynet'
+  | 'compound';
 
 export interface PublicKeyCredentialDescriptorLike {
   readonly type: 'public-key';

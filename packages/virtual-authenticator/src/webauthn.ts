@@ -60,6 +60,16 @@ export interface VirtualAuthenticatorOptions {
   readonly attachment?: AuthenticatorAttachment;
   /** Test CA issuing attestation certificates (default: the package's fixed test CA). */
   readonly ca?: TestCertificateAuthority;
+  /**
+   * Clock for time-stamped statements (android-safetynet `timestampMs`). Default: a fixed time
+   * (2025-05-31T23:59:59Z, the fixtures' clock) so output stays byte-identical; pass
+   * `() => new Date()` to verify live.
+   */
+  readonly clock?: () => Date;
+  /** android-safetynet payload verdicts (default ctsProfileMatch true). */
+  readonly safetyNet?: { readonly ctsProfileMatch?: boolean };
+  /** compound: the statements as [format, selfAttestation] pairs (default packed x5c, packed self). */
+  readonly compound?: readonly (readonly [AttestationFormat, boolean])[];
 }
 
 interface StoredCredential {
@@ -175,6 +185,9 @@ export class VirtualAuthenticator {
       clientDataHash,
       rpIdHash,
       ca: this.ca,
+      now: this.#options.clock?.(),
+      safetyNet: this.#options.safetyNet,
+      compound: this.#options.compound,
     });
     const attestationObject = encodeCbor(
       new Map<string, CborValue>([
@@ -341,6 +354,9 @@ export class VirtualAuthenticator {
       clientDataHash: sha256(clientDataJSON),
       rpIdHash: parts.rpIdHash,
       ca: this.ca,
+      now: this.#options.clock?.(),
+      safetyNet: this.#options.safetyNet,
+      compound: this.#options.compound,
     });
     return encodeCbor(
       new Map<string, CborValue>([

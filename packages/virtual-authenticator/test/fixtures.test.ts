@@ -252,7 +252,7 @@ describe('negatives fail the independent check where it covers the step', () => 
   // Policy steps (counters, UV, BE/BS, crossOrigin, trailing bytes, AAGUID extension, x5c count,
   // OTP replay windows, VIP sequence and credential id rules) are beyond this minimal checker.
   const POLICY =
-    /counter|uv-required|bs-without-be|cross-origin|trailing|aaguid|x5c-two|replayed|previous|vip\/|beyond-window|duplicate-type|userhandle|secret-too-short|appid-not-requested|appid-other|be-changed/;
+    /counter|uv-required|bs-without-be|cross-origin|trailing|aaguid|x5c-two|replayed|previous|vip\/|beyond-window|duplicate-type|userhandle|secret-too-short|appid-not-requested|appid-other|be-changed|cts-profile|timestamp-stale/;
   const negatives = cases.filter((c) => c.case.expect.verified === false && !POLICY.test(c.case.id));
   it.each(negatives.map((c) => [c.case.id, c] as const))('%s', (_id, c) => {
     expect(() => independentlyValid(c.case)).toThrow();

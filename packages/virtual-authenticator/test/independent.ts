@@ -2,7 +2,7 @@
 // that what the authenticators emit is genuinely valid. It is deliberately NOT factorkit's
 // verifier: it exists so the generator cannot emit a wrong positive.
 import { createHash, createPublicKey, type KeyObject, verify, X509Certificate } from 'node:crypto';
-import { decodeCbor, decodeCborMap } from '../src/cbor.ts';
+import { type CborValue, decodeCbor, decodeCborMap, encodeCbor } from '../src/cbor.ts';
 
 export const b64u = (s: string): Buffer => Buffer.from(s, 'base64url');
 export const sha256 = (b: Uint8Array | string): Buffer => createHash('sha256').update(b).digest();
@@ -135,6 +135,56 @@ export function checkRegistration(
   if (response.rawId !== undefined && response.rawId !== response.id) throw new Error('rawId');
   const cred = coseToKey(ad.credentialPublicKey);
   const signed = Buffer.concat([authDataBytes, sha256(cdj)]);
+  if (fmt === 'compound') {
+    // §8.9: every statement checked on its own, over the same authData and clientDataJSON.
+    const subs = ao.get('attStmt') as unknown;
+    if (!Array.isArray(subs) || subs.length < 2) throw new Error('compound needs 2+ statements');
+    for (const sub of subs as Map<string, CborValue>[]) {
+      if (sub.get('fmt') === 'compound') throw new Error('nested compound');
+      const one = encodeCbor(
+        new Map<string, CborValue>([
+          ['fmt', sub.get('fmt') as string],
+          ['attStmt', sub.get('attStmt') as CborValue],
+          ['authData', authDataBytes],
+        ]),
+      );
+      checkRegistration(
+        {
+          ...response,
+          response: { ...response.response, attestationObject: Buffer.from(one).toString('base64url') },
+        },
+        expected,
+        options,
+      );
+    }
+    return { fmt, credentialPublicKey: ad.credentialPublicKey, credentialId: ad.credentialId, authData: ad };
+  }
+  if (fmt === 'android-safetynet') {
+    // §8.5: JWS RS256 by an attest.android.com leaf, nonce = base64(SHA-256(authData || hash)).
+    const [h, p, s] = Buffer.from(stmt.get('response') as Uint8Array)
+      .toString('utf8')
+      .split('.') as [string, string, string];
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { alg: string; x5c: string[] };
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as { nonce: string };
+    if (header.alg !== 'RS256') throw new Error('safetynet alg');
+    const chain = header.x5c.map((c) => new X509Certificate(Buffer.from(c, 'base64')));
+    for (let i = 0; i + 1 < chain.length; i++) {
+      const c = chain[i] as X509Certificate;
+      if (
+        !c.checkIssued(chain[i + 1] as X509Certificate) ||
+        !c.verify((chain[i + 1] as X509Certificate).publicKey)
+      )
+        throw new Error('safetynet chain');
+    }
+    const leaf = chain[0] as X509Certificate;
+    if (!(leaf.subjectAltName ?? '').split(', ').includes('DNS:attest.android.com'))
+      throw new Error('safetynet host');
+    if (!verify('sha256', Buffer.from(`${h}.${p}`), leaf.publicKey, Buffer.from(s, 'base64url')))
+      throw new Error('safetynet sig');
+    if (payload.nonce !== createHash('sha256').update(signed).digest('base64'))
+      throw new Error('safetynet nonce');
+    return { fmt, credentialPublicKey: ad.credentialPublicKey, credentialId: ad.credentialId, authData: ad };
+  }
   const x5c = (stmt.get('x5c') as Uint8Array[] | undefined)?.map((c) => new X509Certificate(c));
   const checkChain = (): void => {
     if (x5c === undefined || x5c.length === 0) throw new Error('x5c');

@@ -1,91 +1,25 @@
-import type { CborValue, CertificateExtension, SigningKey } from '@factorkit/virtual-authenticator';
-import { AuthorizationList, IntegerSet, KeyDescription, SecurityLevel } from '@peculiar/asn1-android';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { IntegerSet } from '@peculiar/asn1-android';
 import { describe, expect, it } from 'vitest';
 import { parseKeyDescription } from '../src/attestation/androidKeyDescription.ts';
 import type { AttestationPolicy } from '../src/attestation/types.ts';
 import { assertStrictDer } from '../src/der.ts';
 import { verifyRegistration } from '../src/verifyRegistration.ts';
+import {
+  androidKeyStatement,
+  GOOD_TEE,
+  type AndroidKeyKnobs as Knobs,
+  keyDescription,
+} from './helpers/androidKeyStatement.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { CHALLENGE_B64, expectRejected, ORIGIN, RP_ID } from './helpers/ceremony.ts';
-import {
-  type BaseRegistration,
-  baseRegistration,
-  concat,
-  issueLeaf,
-  p256Spki,
-  testCaChain,
-  testKey,
-  testRootPem,
-  withStatement,
-} from './helpers/statements.ts';
+import { baseRegistration, concat, testKey, testRootPem, withStatement } from './helpers/statements.ts';
 
 // §8.4 Android Key attestation: one case per verification step that breaks only that step.
-
-const spkiOf = p256Spki;
-
-interface Lists {
-  tee?: Partial<AuthorizationList>;
-  software?: Partial<AuthorizationList>;
-}
-
-const GOOD_TEE: Partial<AuthorizationList> = { purpose: new IntegerSet([2]), origin: 0 };
-
-function keyDescription(challenge: Uint8Array, lists: Lists = {}, version = 3): Uint8Array {
-  return new Uint8Array(
-    AsnConvert.serialize(
-      new KeyDescription({
-        attestationVersion: version,
-        attestationSecurityLevel: SecurityLevel.trustedEnvironment,
-        keymasterVersion: 4,
-        keymasterSecurityLevel: SecurityLevel.trustedEnvironment,
-        attestationChallenge: new OctetString(challenge),
-        uniqueId: new OctetString(new Uint8Array(0)),
-        softwareEnforced: new AuthorizationList(lists.software ?? {}),
-        teeEnforced: new AuthorizationList(lists.tee ?? GOOD_TEE),
-      }),
-    ),
-  );
-}
-
-interface Knobs extends Lists {
-  challenge?: Uint8Array;
-  description?: Uint8Array | null;
-  certKey?: SigningKey;
-  alg?: number;
-  corruptSig?: boolean;
-  signer?: SigningKey;
-  serial?: number;
-}
-
-function statement(base: BaseRegistration, k: Knobs = {}): Map<string, CborValue> {
-  const desc =
-    k.description === undefined ? keyDescription(k.challenge ?? base.clientDataHash, k) : k.description;
-  const extensions: CertificateExtension[] =
-    desc === null ? [] : [{ oid: '1.3.6.1.4.1.11129.2.1.17', value: desc }];
-  const key = k.certKey ?? ({ spki: spkiOf(base) } as SigningKey);
-  const leaf = issueLeaf({
-    key,
-    subject: [['CN', 'Android Keystore Key']],
-    extensions,
-    serial: k.serial ?? 77,
-  });
-  let sig =
-    k.signer === undefined
-      ? base.credentialSign(base.authData)
-      : k.signer.sign(concat(base.authData, base.clientDataHash));
-  if (k.corruptSig === true) sig = sig.map((b, i) => (i === sig.length - 1 ? b ^ 1 : b));
-  return new Map<string, CborValue>([
-    ['alg', k.alg ?? -7],
-    ['sig', sig],
-    ['x5c', [leaf, ...testCaChain()]],
-  ]);
-}
 
 describe.each(BACKENDS)('android-key attestation, §8.4 (%s backend)', (_name, crypto) => {
   const base = baseRegistration('ES256');
   const verify = (k: Knobs = {}, extra: AttestationPolicy & Record<string, unknown> = {}) =>
-    verifyRegistration(withStatement(base, 'android-key', statement(base, k)), {
+    verifyRegistration(withStatement(base, 'android-key', androidKeyStatement(base, k)), {
       expectedChallenge: CHALLENGE_B64,
       expectedOrigin: ORIGIN,
       expectedRpId: RP_ID,

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { utf8DecodeStrict, utf8Encode } from '@factorkit/core';
 import * as x509 from '@peculiar/x509';
 import { decodeBase64url } from '../base64url.ts';

@@ -143,4 +143,6 @@ export function p256Spki(base: BaseRegistration): Uint8Array {
 }
 
 export const testCaChain = (): Uint8Array[] => [defaultTestCa().intermediate.certificate];
+/** The test CA root's DER (Android chains carry their root; it is never an anchor by being there). */
+export const testRootDer = (): Uint8Array => defaultTestCa().root.certificate;
 export const testRootPem = (): string => defaultTestCa().rootPem;
