@@ -7,7 +7,8 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { aesGcmKeyEncryption, type FactorkitStore, SqliteStore } from 'factorkit';
+import { aesGcmKeyEncryption, type FactorkitStore } from 'factorkit';
+import { SqliteStore } from 'factorkit/sqlite';
 import { type AuthServer, createAuthServer } from './app.ts';
 import { Users } from './users.ts';
 
