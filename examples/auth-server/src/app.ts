@@ -510,14 +510,14 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
         return c.json({
           ok: true,
           factorId: enrollment.factorId,
-          secretBase32: secretOf(enrollment),
+          secretBase32: enrollment.secretBase32,
           otpauthUri: uri,
         });
       }
       return c.html(
         pages.totpConfirmPage(next, {
           uri,
-          secretBase32: secretOf(enrollment),
+          secretBase32: enrollment.secretBase32,
           qrSvg: await renderQrCode(uri),
         }),
       );
@@ -691,11 +691,4 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
   });
 
   return { app, fk, users, sessions, origin };
-}
-
-/** The generated secret of a TOTP enrollment (shown once, on the confirm page). */
-function secretOf(enrollment: object): string {
-  const e = enrollment as { secretBase32?: unknown; secret?: { base32?: unknown } | unknown };
-  if (typeof e.secretBase32 === 'string') return e.secretBase32;
-  throw new TypeError('enrollment did not return a secret');
 }
