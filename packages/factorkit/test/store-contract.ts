@@ -499,7 +499,9 @@ export function describeStoreContract(name: string, open: OpenStore): void {
           ),
         );
         expect(results.filter((r) => r.ok)).toHaveLength(1);
-        expect((await s.yubikey.getById(t.id))?.userId).toBe('user0');
+        // Which user wins depends on arrival order at the server; the binding is the winner's.
+        const winner = results.findIndex((r) => r.ok);
+        expect((await s.yubikey.getById(t.id))?.userId).toBe(`user${winner}`);
       });
 
       it('updateStatus is conditional on the current status; delete purges', async () => {
