@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../src/store/postgres/index.ts';
-import { type EngineDescriptor, openEngine } from './helpers/engines.ts';
-import { POSTGRES_URL, skipMessage, uniqueName } from './helpers/servers.ts';
+import { dropEngine, type EngineDescriptor, openEngine } from './helpers/engines.ts';
+import { POSTGRES_URL, REDIS_URL, skipMessage, uniqueName } from './helpers/servers.ts';
 
 const ROWS = 10_000;
 const RANDOM_KILLS = 3;
@@ -40,6 +40,20 @@ const engines: [string, (() => Promise<EngineDescriptor>) | string][] = [
             await pgPool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
           });
           return { engine: 'postgres', url: POSTGRES_URL as string, schema };
+        },
+  ],
+  [
+    'Redis',
+    REDIS_URL === undefined
+      ? skipMessage('FACTORKIT_TEST_REDIS_URL', 'Redis kill -9')
+      : async () => {
+          const d: EngineDescriptor = {
+            engine: 'redis',
+            url: REDIS_URL as string,
+            prefix: uniqueName('fkkill'),
+          };
+          cleanups.unshift(() => dropEngine(d));
+          return d;
         },
   ],
 ];

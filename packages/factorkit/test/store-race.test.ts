@@ -14,9 +14,9 @@ import { VirtualAuthenticator, VirtualYubiKey } from '@factorkit/virtual-authent
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../src/store/postgres/index.ts';
-import { type EngineDescriptor, openEngine } from './helpers/engines.ts';
+import { dropEngine, type EngineDescriptor, openEngine } from './helpers/engines.ts';
 import { CONCURRENCY, facade, ORIGIN, type RoundCounts, type RoundTask } from './helpers/race.ts';
-import { POSTGRES_URL, skipMessage, uniqueName } from './helpers/servers.ts';
+import { POSTGRES_URL, REDIS_URL, skipMessage, uniqueName } from './helpers/servers.ts';
 
 const PROCESSES = 4;
 const ROUNDS = 20;
@@ -50,6 +50,20 @@ const engines: [string, Prepare | string][] = [
             await pool.end();
           });
           return { engine: 'postgres', url: POSTGRES_URL as string, schema };
+        },
+  ],
+  [
+    'Redis',
+    REDIS_URL === undefined
+      ? skipMessage('FACTORKIT_TEST_REDIS_URL', 'Redis race')
+      : async () => {
+          const d: EngineDescriptor = {
+            engine: 'redis',
+            url: REDIS_URL as string,
+            prefix: uniqueName('fkrace'),
+          };
+          cleanups.push(() => dropEngine(d));
+          return d;
         },
   ],
 ];

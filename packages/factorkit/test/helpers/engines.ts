@@ -4,15 +4,18 @@
  * tests can fail: reads go through the real store, then an unconditional write follows.
  */
 import type { AcceptedOtp } from '@factorkit/yubikey';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres/index.ts';
-import { type Row, toChallenge } from '../../src/store/sql/rows.ts';
+import { RedisStore } from '../../src/store/redis/index.ts';
+import { jsonDecoded, type Row, toChallenge } from '../../src/store/sql/rows.ts';
 import { SqliteStore } from '../../src/store/sqlite/index.ts';
 import type { ChallengeRecord, FactorkitStore, StoreOptions } from '../../src/store/types.ts';
 
 export type EngineDescriptor =
   | { readonly engine: 'sqlite'; readonly file: string }
-  | { readonly engine: 'postgres'; readonly url: string; readonly schema: string };
+  | { readonly engine: 'postgres'; readonly url: string; readonly schema: string }
+  | { readonly engine: 'redis'; readonly url: string; readonly prefix: string };
 
 /** Unconditional writes for the control store. */
 interface RawWrites {
@@ -73,7 +76,7 @@ export async function openEngine(d: EngineDescriptor, options: StoreOptions = {}
       },
     };
   }
-  {
+  if (d.engine === 'postgres') {
     const pool = new pg.Pool({ connectionString: d.url, max: 10 });
     pool.on('error', () => {});
     const store = await PostgresStore.open(pool, { ...options, schema: d.schema, migrate: false });
@@ -84,7 +87,7 @@ export async function openEngine(d: EngineDescriptor, options: StoreOptions = {}
     const writes: RawWrites = {
       async peekChallenge(id) {
         const { rows } = await pool.query(`SELECT * FROM ${t('challenges')} WHERE id = $1`, [id]);
-        return rows[0] === undefined ? undefined : toChallenge(rows[0]);
+        return rows[0] === undefined ? undefined : toChallenge(rows[0], jsonDecoded);
       },
       deleteChallenge: (id) => q(`DELETE FROM ${t('challenges')} WHERE id = $1`, [id]),
       setOtpCounter: (id, next, now) =>
@@ -111,6 +114,69 @@ export async function openEngine(d: EngineDescriptor, options: StoreOptions = {}
       },
     };
   }
+  const client = new Redis(d.url, { maxRetriesPerRequest: 2 });
+  client.on('error', () => {});
+  const store = await RedisStore.open(client, { ...options, prefix: d.prefix });
+  const k = (...parts: string[]): string => [`{${d.prefix}}`, ...parts].join(':');
+  const writes: RawWrites = {
+    async peekChallenge(id) {
+      const v = await client.get(k('ch', id));
+      return v === null ? undefined : toChallenge(JSON.parse(v) as Row);
+    },
+    deleteChallenge: async (id) => {
+      await client.del(k('ch', id));
+    },
+    setOtpCounter: async (id, next, now) => {
+      await client.hset(k('otp', id), 'counter', String(next), 'last_verified_at', String(now));
+    },
+    setSignCount: async (id, next, at) => {
+      await client.hset(k('cred', id), 'sign_count', String(next), 'last_used_at', String(at));
+    },
+    setYubikeyOtp: async (id, n, assign) => {
+      await client.hset(k('yk', id), {
+        otp_usage: String(n.usageCounter),
+        otp_session: String(n.sessionCounter),
+        otp_timestamp: String(n.timestamp),
+        otp_at: n.at,
+        last_verified: n.at,
+        ...(assign === undefined ? {} : { user_id: assign }),
+      });
+    },
+  };
+  return {
+    store,
+    control: checkThenWrite(store, writes),
+    async close() {
+      await store.close();
+      client.disconnect();
+    },
+  };
+}
+
+/** Removes everything an engine descriptor's store wrote (schema, file, keys). */
+export async function dropEngine(d: EngineDescriptor): Promise<void> {
+  if (d.engine === 'sqlite') {
+    const { rmSync } = await import('node:fs');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(d.file + suffix, { force: true });
+  } else if (d.engine === 'postgres') {
+    const pool = new pg.Pool({ connectionString: d.url, max: 1 });
+    await pool.query(`DROP SCHEMA IF EXISTS "${d.schema}" CASCADE`);
+    await pool.end();
+  } else {
+    const client = new Redis(d.url);
+    await dropRedisKeys(client, `{${d.prefix}}:*`);
+    client.disconnect();
+  }
+}
+
+/** Deletes every key matching `pattern` (SCAN, then DEL in batches). */
+export async function dropRedisKeys(client: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
+    if (keys.length > 0) await client.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
 }
 
 export type CheckThenWrite = (store: FactorkitStore, writes: RawWrites) => FactorkitStore;

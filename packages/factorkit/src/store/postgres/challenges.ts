@@ -1,5 +1,5 @@
 import { StoreError } from '../errors.ts';
-import { toChallenge } from '../sql/rows.ts';
+import { jsonDecoded, toChallenge } from '../sql/rows.ts';
 import type { ChallengeRecord, ChallengeStore } from '../types.ts';
 import type { PgCore } from './core.ts';
 import { type PgNames, table } from './schema.ts';
@@ -29,7 +29,7 @@ export class PgChallenges implements ChallengeStore {
       `DELETE FROM ${this.#t} WHERE id = $1 RETURNING *`,
       [id],
     );
-    return rows[0] === undefined ? undefined : toChallenge(rows[0]);
+    return rows[0] === undefined ? undefined : toChallenge(rows[0], jsonDecoded);
   }
 
   async purgeExpired(now: number): Promise<number> {

@@ -1,5 +1,5 @@
 import { StoreError } from '../errors.ts';
-import { toCredential } from '../sql/rows.ts';
+import { jsonDecoded, toCredential } from '../sql/rows.ts';
 import type { CredentialRecord, CredentialStore, CredentialUsePatch } from '../types.ts';
 import type { PgCore } from './core.ts';
 import { type PgNames, table } from './schema.ts';
@@ -33,7 +33,7 @@ export class PgCredentials implements CredentialStore {
 
   async get(id: string): Promise<CredentialRecord | undefined> {
     const { rows } = await this.#c.query(`SELECT * FROM ${this.#t} WHERE id = $1`, [id]);
-    return rows[0] === undefined ? undefined : toCredential(rows[0]);
+    return rows[0] === undefined ? undefined : toCredential(rows[0], jsonDecoded);
   }
 
   async list(userId: string): Promise<readonly CredentialRecord[]> {
@@ -41,7 +41,7 @@ export class PgCredentials implements CredentialStore {
       `SELECT * FROM ${this.#t} WHERE user_id = $1 ORDER BY created_at, id`,
       [userId],
     );
-    return rows.map(toCredential);
+    return rows.map((row) => toCredential(row, jsonDecoded));
   }
 
   async updateCounter(

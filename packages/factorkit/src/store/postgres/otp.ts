@@ -1,5 +1,5 @@
 import { StoreError } from '../errors.ts';
-import { toOtp } from '../sql/rows.ts';
+import { jsonDecoded, toOtp } from '../sql/rows.ts';
 import type { OtpFactorRecord, OtpFactorStore } from '../types.ts';
 import type { PgCore } from './core.ts';
 import { type PgNames, table } from './schema.ts';
@@ -33,7 +33,7 @@ export class PgOtpFactors implements OtpFactorStore {
 
   async get(id: string): Promise<OtpFactorRecord | undefined> {
     const { rows } = await this.#c.query(`SELECT * FROM ${this.#t} WHERE id = $1`, [id]);
-    return rows[0] === undefined ? undefined : toOtp(rows[0]);
+    return rows[0] === undefined ? undefined : toOtp(rows[0], jsonDecoded);
   }
 
   async list(userId: string): Promise<readonly OtpFactorRecord[]> {
@@ -41,7 +41,7 @@ export class PgOtpFactors implements OtpFactorStore {
       `SELECT * FROM ${this.#t} WHERE user_id = $1 ORDER BY created_at, id`,
       [userId],
     );
-    return rows.map(toOtp);
+    return rows.map((row) => toOtp(row, jsonDecoded));
   }
 
   async advanceCounter(
