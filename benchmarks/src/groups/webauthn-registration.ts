@@ -28,8 +28,15 @@ interface KindSpec {
 /** The TPM statement's alg names an RSA AIK (RS1/RS256/PS256...): COSE RSA ids are ≤ -37 and ≠ -47. */
 function rsaAik(c: FixtureCase): boolean {
   const r = obj(c.response['response'], 'response.response');
-  const alg = attStmtAlg(b64url(str(r['attestationObject'], 'attestationObject')));
-  return alg !== undefined && [-257, -258, -259, -37, -38, -39, -65535].includes(alg);
+  const ao = b64url(str(r['attestationObject'], 'attestationObject'));
+  const alg = attStmtAlg(ao);
+  // SimpleWebAuthn checks certificate validity at the real clock: the AIK chain must be valid now.
+  const now = Date.now();
+  const valid = x5cOf(ao).every((d) => {
+    const x = new X509Certificate(d);
+    return Date.parse(x.validFrom) <= now && now <= Date.parse(x.validTo);
+  });
+  return valid && alg !== undefined && [-257, -258, -259, -37, -38, -39, -65535].includes(alg);
 }
 
 const KINDS: readonly KindSpec[] = [
