@@ -1,3 +1,4 @@
+import { type Assurance, assessRegistration, userVerificationAmr } from '@factorkit/metadata';
 import { coseKeyFromU2fPublicKey } from '@factorkit/u2f';
 import {
   type AuthenticationOptionsJSON,
@@ -13,6 +14,7 @@ import {
   verifyRegistration,
 } from '@factorkit/webauthn';
 import type { ChallengeRecord, CredentialRecord, JsonValue } from '../store/types.ts';
+import { currentMetadata, loginAssurance, policyFailure, storedAssurance } from './assurance.ts';
 import { type FacadeContext, requireOrigin, requireUserId } from './context.ts';
 import { type FactorVerification, fromFailure, rejected, success } from './result.ts';
 
@@ -51,6 +53,8 @@ export interface WebAuthnRegistered {
   readonly backupEligible: boolean;
   readonly backupState: boolean;
   readonly transports: readonly string[];
+  /** Evidence-graded assurance of the new credential (see @factorkit/metadata). */
+  readonly assurance: Assurance;
 }
 
 export interface WebAuthnAuthenticated {
@@ -61,6 +65,8 @@ export interface WebAuthnAuthenticated {
   readonly backupState: boolean;
   /** The response used the `appid` extension (a credential migrated from U2F). */
   readonly appidUsed: boolean;
+  /** Evidence-graded assurance of this login (the registration's evidence, this assertion's UV/UP). */
+  readonly assurance: Assurance;
 }
 
 /** WebAuthn (Okta factor type `webauthn`): registration and authentication ceremonies. */
@@ -105,6 +111,9 @@ export function createWebAuthnNamespace(
   const { store } = ctx;
   const rpIds = [ctx.rp.id, ...(policies.additionalRpIds ?? [])];
   const timeoutMs = ctx.challengeTimeoutMs;
+  const authenticatorPolicy = ctx.policies.authenticator;
+  const requireUv =
+    policies.requireUserVerification === true || authenticatorPolicy?.requireUserVerification === true;
 
   async function issue(
     factor: string,
@@ -159,7 +168,7 @@ export function createWebAuthnNamespace(
     ...(policies.expectedType === undefined ? {} : { expectedType: policies.expectedType }),
     ...(policies.allowCrossOrigin === undefined ? {} : { allowCrossOrigin: policies.allowCrossOrigin }),
     ...(policies.topOrigins === undefined ? {} : { expectedTopOrigin: policies.topOrigins }),
-    requireUserVerification: policies.requireUserVerification === true,
+    requireUserVerification: requireUv,
     ...(policies.supportedAlgorithms === undefined
       ? {}
       : { supportedAlgorithms: policies.supportedAlgorithms }),
@@ -216,6 +225,17 @@ export function createWebAuthnNamespace(
         now: ctx.clock(),
       });
       if (!result.verified) return fromFailure(result);
+      // Trust from metadata, the authenticator policy and the graded evidence, before anything is stored.
+      const metadata = currentMetadata(ctx.metadata);
+      const { assessment, assurance } = await assessRegistration(result, metadata, {
+        now: ctx.clock(),
+        ...(authenticatorPolicy === undefined ? {} : { policy: authenticatorPolicy }),
+        ...(ctx.policies.revocation === undefined ? {} : { revocation: ctx.policies.revocation }),
+      });
+      const refused = policyFailure(authenticatorPolicy, assessment, assurance);
+      if (refused !== undefined) return fromFailure({ ...refused, step: '7.1 step 24' });
+      const uvAmr =
+        assessment?.trusted === true ? userVerificationAmr(assessment.userVerificationMethods) : [];
       try {
         await store.credentials.put({
           id: result.credentialIdBase64url,
@@ -237,6 +257,7 @@ export function createWebAuthnNamespace(
             uvInitialized: result.userVerified,
             // user.id as sent in the creation options: checked against the assertion's userHandle.
             userHandle: encodeBase64url(new TextEncoder().encode(userId)),
+            assurance: storedAssurance(assurance, assessment, uvAmr),
           },
         });
       } catch (error) {
@@ -255,6 +276,7 @@ export function createWebAuthnNamespace(
         backupEligible: result.backupEligible,
         backupState: result.backupState,
         transports: result.transports,
+        assurance,
       });
     },
 
@@ -267,7 +289,7 @@ export function createWebAuthnNamespace(
         rpId: ctx.rp.id,
         timeout: timeoutMs,
         allowCredentials: descriptors(creds) as never,
-        userVerification: policies.requireUserVerification === true ? 'required' : 'preferred',
+        userVerification: requireUv ? 'required' : 'preferred',
         // Credentials registered through U2F sign with the old AppID (WebAuthn §10.1.1 appid).
         ...(u2fAppId === undefined ? {} : { appid: u2fAppId }),
       });
@@ -315,6 +337,7 @@ export function createWebAuthnNamespace(
         userVerified: result.userVerified,
         backupState: result.backupState,
         appidUsed: result.appidUsed,
+        assurance: loginAssurance(cred, result, currentMetadata(ctx.metadata), ctx.clock()),
       });
     },
   };
