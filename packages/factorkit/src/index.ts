@@ -11,6 +11,7 @@ export type {
   Reassessment,
   ReassessmentChange,
 } from '@factorkit/metadata';
+export { type QrFormat, type QrOptions, renderQrCode } from '@factorkit/otp';
 export { aesGcmKeyEncryption, type SeedKeyEncryption } from '@factorkit/yubikey';
 export type { MetadataInput } from './facade/assurance.ts';
 export type { FactorkitPolicies } from './facade/context.ts';
@@ -32,6 +33,8 @@ export type {
 export type { FacadeCode, FactorResult, FactorVerification } from './facade/result.ts';
 export { type U2fNamespace, type U2fRegistered, type U2fSigned, u2fChallengeStore } from './facade/u2f.ts';
 export type {
+  AuthenticatorSelectionInput,
+  StoredCredentialInfo,
   WebAuthnAuthenticated,
   WebAuthnNamespace,
   WebAuthnPolicies,
