@@ -44,7 +44,7 @@ export interface VirtualAuthenticatorOptions {
   readonly attestationFormat?: AttestationFormat;
   /** `packed` with self attestation (default false: full x5c chain). */
   readonly selfAttestation?: boolean;
-  /** Supported algorithms in preference order (default ES256, EdDSA, ES384, ES512, PS256, RS256). */
+  /** Supported algorithms in preference order (default ES256, EdDSA, ES384, ES512, PS256, RS256, ML-DSA-44/65/87). */
   readonly algorithms?: readonly CoseAlgorithmName[];
   /** Whether the authenticator can verify the user (default true): UV is set unless the RP discourages it. */
   readonly userVerification?: boolean;
@@ -81,6 +81,10 @@ const DEFAULT_ALGORITHMS: readonly CoseAlgorithmName[] = [
   'ES512',
   'PS256',
   'RS256',
+  // Last: chosen only when the RP asks for ML-DSA and nothing above (as Chromium's virtual authenticator).
+  'ML-DSA-44',
+  'ML-DSA-65',
+  'ML-DSA-87',
 ];
 
 /** A deterministic software WebAuthn authenticator (see the package README). */

@@ -4,20 +4,23 @@ import { WebAuthnError } from './errors.ts';
 
 /**
  * COSE keys and algorithms (RFC 9052/9053, RFC 8230, RFC 8812, fully-specified algorithms
- * draft-ietf-jose-fully-specified-algorithms). One registry table per family — algorithms,
- * EC2 curves, OKP curves — so adding an entry is a one-line change, never a new branch.
+ * draft-ietf-jose-fully-specified-algorithms, ML-DSA RFC 9964). One registry table per family —
+ * algorithms, EC2 curves, OKP curves, ML-DSA parameter sets — so adding an entry is a one-line
+ * change, never a new branch.
  */
 
 export type HashAlgorithm = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
-export type SignatureFamily = 'ECDSA' | 'EdDSA' | 'RSASSA-PKCS1-v1_5' | 'RSASSA-PSS';
+export type SignatureFamily = 'ECDSA' | 'EdDSA' | 'RSASSA-PKCS1-v1_5' | 'RSASSA-PSS' | 'ML-DSA';
+/** COSE key types (RFC 9053 §7, RFC 9964 §4): 1 OKP, 2 EC2, 3 RSA, 7 AKP. */
+export type CoseKeyType = 1 | 2 | 3 | 7;
 
 export interface CoseAlgorithm {
   readonly id: number;
   readonly name: string;
   readonly family: SignatureFamily;
-  /** Key type this algorithm needs: 1 OKP, 2 EC2, 3 RSA. */
-  readonly kty: 1 | 2 | 3;
-  /** Message digest (ECDSA, RSA). EdDSA hashes internally. */
+  /** Key type this algorithm needs: 1 OKP, 2 EC2, 3 RSA, 7 AKP (ML-DSA). */
+  readonly kty: CoseKeyType;
+  /** Message digest (ECDSA, RSA). EdDSA and ML-DSA hash internally. */
   readonly hash: HashAlgorithm | undefined;
   /** The curves (COSE crv values) the key must be on; empty for RSA. */
   readonly curves: readonly number[];
@@ -29,7 +32,7 @@ const alg = (
   id: number,
   name: string,
   family: SignatureFamily,
-  kty: 1 | 2 | 3,
+  kty: CoseKeyType,
   hash: HashAlgorithm | undefined,
   curves: readonly number[],
   optIn = false,
@@ -55,6 +58,11 @@ export const COSE_ALGORITHMS: ReadonlyMap<number, CoseAlgorithm> = new Map(
     alg(-38, 'PS384', 'RSASSA-PSS', 3, 'SHA-384', []),
     alg(-39, 'PS512', 'RSASSA-PSS', 3, 'SHA-512', []),
     alg(-65535, 'RS1', 'RSASSA-PKCS1-v1_5', 3, 'SHA-1', [], true),
+    // RFC 9964 (Standards Track, IANA-registered): pure ML-DSA (FIPS 204), empty context.
+    // Accepted by default like every other standard signature algorithm; see ML_DSA_PARAMETER_SETS.
+    alg(-48, 'ML-DSA-44', 'ML-DSA', 7, undefined, []),
+    alg(-49, 'ML-DSA-65', 'ML-DSA', 7, undefined, []),
+    alg(-50, 'ML-DSA-87', 'ML-DSA', 7, undefined, []),
   ].map((a) => [a.id, a]),
 );
 
@@ -100,6 +108,49 @@ export const OKP_CURVES: ReadonlyMap<number, OkpCurve> = new Map(
   ).map((c) => [c.crv, c]),
 );
 
+export interface MlDsaParameterSet {
+  /** The COSE algorithm (RFC 9964 §5): the parameter set is fixed by `alg`, AKP keys have no crv. */
+  readonly alg: number;
+  readonly name: 'ML-DSA-44' | 'ML-DSA-65' | 'ML-DSA-87';
+  /** FIPS 204 Table 2: encoded public key (pk) and signature (σ) sizes in bytes. */
+  readonly publicKeyLength: number;
+  readonly signatureLength: number;
+  /** id-ml-dsa-* (RFC 9881): the SPKI algorithm of an ML-DSA certificate key. */
+  readonly oid: string;
+}
+
+/** ML-DSA parameter sets (FIPS 204 §4, RFC 9964, RFC 9881), by COSE algorithm. */
+export const ML_DSA_PARAMETER_SETS: ReadonlyMap<number, MlDsaParameterSet> = new Map(
+  (
+    [
+      {
+        alg: -48,
+        name: 'ML-DSA-44',
+        publicKeyLength: 1312,
+        signatureLength: 2420,
+        oid: '2.16.840.1.101.3.4.3.17',
+      },
+      {
+        alg: -49,
+        name: 'ML-DSA-65',
+        publicKeyLength: 1952,
+        signatureLength: 3309,
+        oid: '2.16.840.1.101.3.4.3.18',
+      },
+      {
+        alg: -50,
+        name: 'ML-DSA-87',
+        publicKeyLength: 2592,
+        signatureLength: 4627,
+        oid: '2.16.840.1.101.3.4.3.19',
+      },
+    ] as const
+  ).map((p) => [p.alg, p]),
+);
+
+/** The longest signature any registry algorithm makes (ML-DSA-87): input bound for assertions. */
+export const MAX_SIGNATURE_LENGTH = 4627;
+
 /** RSA modulus bounds in bits: below is forgeable in practice, above is a verification DoS (DOS-3). */
 export const RSA_MIN_BITS = 2048;
 export const RSA_MAX_BITS = 4096;
@@ -126,8 +177,14 @@ export interface RsaPublicKey extends CoseKeyBase {
   readonly n: Uint8Array;
   readonly e: Uint8Array;
 }
+/** RFC 9964 §4 "Algorithm Key Pair": the algorithm fixes the parameter set; `pub` is FIPS 204 pkEncode. */
+export interface AkpPublicKey extends CoseKeyBase {
+  readonly kty: 'AKP';
+  readonly parameterSet: MlDsaParameterSet;
+  readonly pub: Uint8Array;
+}
 /** A parsed, structurally validated COSE_Key for signature verification. */
-export type CosePublicKey = Ec2PublicKey | OkpPublicKey | RsaPublicKey;
+export type CosePublicKey = Ec2PublicKey | OkpPublicKey | RsaPublicKey | AkpPublicKey;
 
 function keyError(message: string): WebAuthnError {
   return new WebAuthnError('ERR_INVALID_PUBLIC_KEY', message);
@@ -145,10 +202,12 @@ export function coseAlgorithm(id: unknown): CoseAlgorithm {
 // Labels each key type may carry: kty (1), alg (3) and its own parameters. Anything else
 // (kid, key_ops, base IV, private parameters...) is refused: WebAuthn §6.5.1.1 says the key
 // MUST NOT contain other optional parameters, and a private key parameter must never be accepted.
+// AKP (7) carries only pub (-1): priv (-2) and seed (-3) are private key parameters (RFC 9964 §4).
 const ALLOWED_LABELS: Readonly<Record<number, readonly number[]>> = {
   1: [1, 3, -1, -2],
   2: [1, 3, -1, -2, -3],
   3: [1, 3, -1, -2],
+  7: [1, 3, -1],
 };
 
 /** Decodes and validates a COSE_Key from its CBOR bytes (the credentialPublicKey). */
@@ -161,9 +220,7 @@ export function parseCoseKey(bytes: Uint8Array): CosePublicKey {
 export function coseKeyFromMap(value: CborValue, bytes?: Uint8Array): CosePublicKey {
   if (!isCborMap(value)) throw keyError('COSE_Key must be a CBOR map');
   const kty = value.get(1);
-  if (kty !== 1 && kty !== 2 && kty !== 3) {
-    if (kty === 7)
-      throw new WebAuthnError('ERR_UNSUPPORTED_ALGORITHM', 'COSE key type AKP (ML-DSA) is not supported');
+  if (kty !== 1 && kty !== 2 && kty !== 3 && kty !== 7) {
     throw keyError(`unsupported COSE key type ${String(kty)}`);
   }
   for (const label of value.keys()) {
@@ -189,6 +246,14 @@ export function coseKeyFromMap(value: CborValue, bytes?: Uint8Array): CosePublic
     if (x.length !== curve.size || y.length !== curve.size)
       throw keyError(`EC2 coordinates must be ${curve.size} bytes`);
     return { ...base, kty: 'EC2', curve, x, y };
+  }
+  if (kty === 7) {
+    const parameterSet = ML_DSA_PARAMETER_SETS.get(algorithm.id) as MlDsaParameterSet;
+    const pub = bstr(value, -1, 'pub');
+    // FIPS 204 pkEncode has one fixed length per parameter set; anything else is not a key.
+    if (pub.length !== parameterSet.publicKeyLength)
+      throw keyError(`${parameterSet.name} public key must be ${parameterSet.publicKeyLength} bytes`);
+    return { ...base, kty: 'AKP', parameterSet, pub };
   }
   if (kty === 1) {
     const curve = OKP_CURVES.get(value.get(-1) as number);
@@ -308,6 +373,22 @@ export function coseKeyFromSpki(spki: Uint8Array, algId: number): CosePublicKey 
       throw keyError(`certificate key does not fit ${algorithm.name}`);
     if (info.publicKey.length !== okp.size) throw keyError(`${okp.name} key has the wrong length`);
     return { kty: 'OKP', alg: algId, algorithm, curve: okp, x: info.publicKey.slice(), bytes: undefined };
+  }
+  const mlDsa = [...ML_DSA_PARAMETER_SETS.values()].find((p) => p.oid === info.algorithm);
+  if (mlDsa !== undefined) {
+    // RFC 9881 §4: the parameters field is absent, the BIT STRING is pkEncode.
+    if (algorithm.id !== mlDsa.alg || info.parameters !== undefined)
+      throw keyError(`certificate key does not fit ${algorithm.name}`);
+    if (info.publicKey.length !== mlDsa.publicKeyLength)
+      throw keyError(`${mlDsa.name} key has the wrong length`);
+    return {
+      kty: 'AKP',
+      alg: algId,
+      algorithm,
+      parameterSet: mlDsa,
+      pub: info.publicKey.slice(),
+      bytes: undefined,
+    };
   }
   if (info.algorithm === '1.2.840.113549.1.1.1') {
     if (algorithm.kty !== 3) throw keyError(`certificate RSA key does not fit ${algorithm.name}`);

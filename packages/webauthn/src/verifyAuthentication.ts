@@ -11,7 +11,7 @@ import {
   normalizeCeremony,
 } from './ceremony.ts';
 import { parseClientDataJSON } from './clientData.ts';
-import { DEFAULT_SUPPORTED_ALGORITHMS } from './cose.ts';
+import { DEFAULT_SUPPORTED_ALGORITHMS, MAX_SIGNATURE_LENGTH } from './cose.ts';
 import { defaultBackend } from './crypto/default.ts';
 import type { CryptoBackend } from './crypto/types.ts';
 import { failure, type VerificationFailure, WebAuthnError } from './errors.ts';
@@ -19,7 +19,8 @@ import { type CredentialKey, isCredentialKey, prepareCredentialKey } from './pre
 
 const MAX_AUTHENTICATOR_DATA_CHARS = 88_000;
 const MAX_CLIENT_DATA_CHARS = 22_000;
-const MAX_SIGNATURE_CHARS = 1400;
+// The longest signature of any accepted algorithm (ML-DSA-87, 4627 bytes) in base64url.
+const MAX_SIGNATURE_CHARS = Math.ceil((MAX_SIGNATURE_LENGTH * 4) / 3);
 const MAX_ID_CHARS = 1400;
 
 /** The stored credential record the assertion is checked against (§4 "credential record"). */
