@@ -1,4 +1,4 @@
-import { concatBytes } from '../bytes.ts';
+import { concat } from '@factorkit/core';
 import { coseKeyFromSpki } from '../cose.ts';
 import { attStmtBytes, attStmtX5c, checkAttStmtKeys } from './common.ts';
 import { type AttestationFormatVerifier, type AttestationOutcome, attestationFailure } from './types.ts';
@@ -34,7 +34,7 @@ export const verifyFidoU2fAttestation: AttestationFormatVerifier = async (
   }
   // No AAGUID check: §8.6 has none, and the W3C fido-u2f test vector carries a non-zero AAGUID.
   // (CTAP1 keys behind a browser report zeros; the FIDO conformance tool's Resp-8 F-1 goes further.)
-  const verificationData = concatBytes(
+  const verificationData = concat(
     new Uint8Array([0x00]),
     authenticatorData.rpIdHash,
     clientDataHash,
