@@ -11,10 +11,15 @@ import { VERIFIERS } from '../src/cli/verifiers.ts';
 const base = JSON.parse(
   readFileSync(join(repoFixturesDir(), 'virtual/u2f/register-positive.json'), 'utf8'),
 ) as Case;
-const sign = JSON.parse(readFileSync(join(repoFixturesDir(), 'virtual/u2f/sign-positive.json'), 'utf8')) as Case;
+const sign = JSON.parse(
+  readFileSync(join(repoFixturesDir(), 'virtual/u2f/sign-positive.json'), 'utf8'),
+) as Case;
 const origin = base.context['origin'] as string;
 
-const withOrigins = (c: Case, origins: unknown): Case => ({ ...c, context: { ...c.context, origin: origins } });
+const withOrigins = (c: Case, origins: unknown): Case => ({
+  ...c,
+  context: { ...c.context, origin: origins },
+});
 
 describe('factorkit check: U2F context.origin arrays', () => {
   it.each([
@@ -29,7 +34,9 @@ describe('factorkit check: U2F context.origin arrays', () => {
     ['register', base],
     ['sign', sign],
   ])('%s: a list without the response origin is a rejection, not an error', async (_k, c) => {
-    const verdict = await VERIFIERS[c.kind](withOrigins(c, ['https://other.example.net', 'https://third.example.org']));
+    const verdict = await VERIFIERS[c.kind](
+      withOrigins(c, ['https://other.example.net', 'https://third.example.org']),
+    );
     expect(verdict.verified).toBe(false);
   });
 });

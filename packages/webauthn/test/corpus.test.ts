@@ -8,11 +8,8 @@ import {
   sharedFixturesSkipMessage,
 } from '@factorkit/testkit';
 import { describe, expect, it } from 'vitest';
-import { parseAuthenticatorData } from '../src/authenticatorData.ts';
 import { decodeBase64url, isBase64url } from '../src/base64url.ts';
-import { decodeCbor, isCborMap } from '../src/cbor.ts';
 import type { CryptoBackend } from '../src/crypto/types.ts';
-import { WebAuthnError } from '../src/errors.ts';
 import { verifyAuthenticationAsync } from '../src/verifyAuthentication.ts';
 import { type VerifyRegistrationOptions, verifyRegistration } from '../src/verifyRegistration.ts';
 import { BACKENDS } from './helpers/backends.ts';
@@ -25,10 +22,6 @@ const corpusDir = sharedFixturesDir();
 if (corpusDir === undefined) console.warn(sharedFixturesSkipMessage('WebAuthn corpus replay'));
 
 type Ctx = LoadedCase['case']['context'];
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
 
 function challengeOf(ctx: Ctx): string | ((c: string) => boolean) {
   const c = ctx.challenge ?? '';
