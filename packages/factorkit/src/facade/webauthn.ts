@@ -72,6 +72,15 @@ export interface WebAuthnPolicies {
   readonly decoySecret?: Uint8Array;
 }
 
+/** `authenticatorSelection` of a registration (WebAuthn §5.4.4). */
+export interface AuthenticatorSelectionInput {
+  readonly authenticatorAttachment?: 'platform' | 'cross-platform';
+  readonly residentKey?: 'discouraged' | 'preferred' | 'required';
+  readonly userVerification?: 'required' | 'preferred' | 'discouraged';
+}
+
+const USER_VERIFICATION = new Set(['required', 'preferred', 'discouraged']);
+
 export interface WebAuthnRegistered {
   readonly credentialId: string;
   readonly alg: number;
@@ -105,6 +114,11 @@ export interface WebAuthnNamespace {
    * `extensions` are sent in the options and stored with the challenge: the response's outputs
    * are checked against them. `mediation: "conditional"` (conditional create, L3 §5.1.3) makes
    * this one challenge accept a response without the UP flag (§7.1 step 15).
+   *
+   * `authenticatorSelection` picks the kind of authenticator (e.g. a passkey:
+   * `{ residentKey: 'required', userVerification: 'required' }`; a security key:
+   * `{ residentKey: 'discouraged' }`). `userVerification: 'required'` is also enforced when the
+   * response is verified, whatever `policies.webauthn.requireUserVerification` says.
    */
   startRegistration(input: {
     userId: string;
@@ -113,6 +127,7 @@ export interface WebAuthnNamespace {
     origin: string;
     extensions?: RegistrationExtensionInputs;
     mediation?: 'conditional';
+    authenticatorSelection?: AuthenticatorSelectionInput;
     hints?: readonly ('security-key' | 'client-device' | 'hybrid')[];
   }): Promise<RegistrationOptionsJSON>;
   finishRegistration(input: {
@@ -122,17 +137,24 @@ export interface WebAuthnNamespace {
   /**
    * `userId` omitted: a username-less (discoverable credential) ceremony. A `userId` with no
    * credentials (unknown user) gets decoy `allowCredentials` of the same shape, deterministic per
-   * `userId` (see `decoySecret`), so the options do not reveal which users exist.
+   * `userId` (see `decoySecret`), so the options do not reveal which users exist. `userVerification:
+   * 'required'` (e.g. for passwordless sign-in) is sent to the client and enforced when the
+   * response is verified; without it, `policies.webauthn.requireUserVerification` decides.
    */
   startAuthentication(input: {
     userId?: string;
     origin: string;
     extensions?: AuthenticationExtensionInputs;
+    userVerification?: 'required' | 'preferred' | 'discouraged';
   }): Promise<AuthenticationOptionsJSON>;
   finishAuthentication(input: {
     userId?: string;
     response: unknown;
   }): Promise<FactorVerification<WebAuthnAuthenticated>>;
+  /** The user's WebAuthn credentials, oldest first (no public keys), for an account page. */
+  list(userId: string): Promise<readonly StoredCredentialInfo[]>;
+  /** Removes one of the user's WebAuthn credentials; `false` when the user has none with this id. */
+  delete(input: { userId: string; credentialId: string }): Promise<boolean>;
   /** The related-origins document to serve at `/.well-known/webauthn` (undefined without `relatedOrigins`). */
   relatedOriginsDocument(): BuiltRelatedOriginsDocument | undefined;
   /** Signal API: tell the user's credential manager that `credentialId` is unknown here. */
@@ -161,12 +183,41 @@ interface WebAuthnChallengeData {
   readonly extensions?: Readonly<Record<string, JsonValue>>;
   /** `false` for a conditional-create challenge (UP may be clear, §7.1 step 15). */
   readonly requireUserPresence?: boolean;
+  /** `true` when the start call asked for `userVerification: 'required'`. */
+  readonly requireUserVerification?: boolean;
   readonly allowCredentials?: readonly string[];
 }
 
 function challengeData(record: ChallengeRecord): WebAuthnChallengeData {
   const d = record.data;
   return typeof d === 'object' && d !== null && !Array.isArray(d) ? (d as WebAuthnChallengeData) : {};
+}
+
+/** A stored credential as `list()` shows it: everything but the public key. */
+export type StoredCredentialInfo = Omit<CredentialRecord, 'publicKey'>;
+
+/** Lists one factor's credentials of a user without their public keys. */
+export async function listCredentials(
+  store: FacadeContext['store'],
+  userId: string,
+  factor: CredentialRecord['factor'],
+): Promise<StoredCredentialInfo[]> {
+  return (await store.credentials.list(userId))
+    .filter((c) => c.factor === factor)
+    .map(({ publicKey: _p, ...rest }) => rest);
+}
+
+/** Deletes a credential only when it is the user's and of this factor. */
+export async function deleteCredential(
+  store: FacadeContext['store'],
+  input: { userId: string; credentialId: string },
+  factor: CredentialRecord['factor'],
+): Promise<boolean> {
+  const userId = requireUserId(input?.userId);
+  if (typeof input.credentialId !== 'string') throw new TypeError('credentialId must be a string');
+  const cred = await store.credentials.get(input.credentialId);
+  if (cred === undefined || cred.userId !== userId || cred.factor !== factor) return false;
+  return store.credentials.delete(cred.id);
 }
 
 /** Key prefix of WebAuthn challenges in the challenge store. */
@@ -259,7 +310,10 @@ export function createWebAuthnNamespace(
     ...(policies.expectedType === undefined ? {} : { expectedType: policies.expectedType }),
     ...(policies.allowCrossOrigin === undefined ? {} : { allowCrossOrigin: policies.allowCrossOrigin }),
     ...(policies.topOrigins === undefined ? {} : { expectedTopOrigin: policies.topOrigins }),
-    requireUserVerification: policies.requireUserVerification === true,
+    // §7.1 step 15 / §7.2 step 17: required by policy, or by the options of this ceremony.
+    requireUserVerification:
+      policies.requireUserVerification === true ||
+      (record.data as { requireUserVerification?: unknown } | null)?.requireUserVerification === true,
     ...(policies.supportedAlgorithms === undefined
       ? {}
       : { supportedAlgorithms: policies.supportedAlgorithms }),
@@ -280,6 +334,15 @@ export function createWebAuthnNamespace(
         throw new TypeError('mediation must be "conditional" when given');
       const existing = await store.credentials.list(userId);
       const u2fAppId = existing.find((c) => c.factor === 'u2f')?.data.appId;
+      const selection = input.authenticatorSelection;
+      if (selection !== undefined) {
+        if (typeof selection !== 'object' || selection === null)
+          throw new TypeError('authenticatorSelection must be an object');
+        if (selection.userVerification !== undefined && !USER_VERIFICATION.has(selection.userVerification))
+          throw new TypeError(
+            "authenticatorSelection.userVerification must be 'required', 'preferred' or 'discouraged'",
+          );
+      }
       const options = generateRegistrationOptions({
         rpName: ctx.rp.name,
         rpId: ctx.rp.id,
@@ -295,15 +358,17 @@ export function createWebAuthnNamespace(
         // A user with legacy U2F keys: the browser refuses to re-register them (appidExclude).
         ...(u2fAppId === undefined ? {} : { appidExclude: u2fAppId }),
         ...(input.extensions === undefined ? {} : { extensions: input.extensions }),
+        ...(selection === undefined ? {} : { authenticatorSelection: selection }),
         ...(input.hints === undefined ? {} : { hints: input.hints }),
         ...(policies.attestationFormats === undefined
           ? {}
           : { attestationFormats: policies.attestationFormats }),
       });
       // The request as issued, kept with the challenge: the extensions sent (appidExclude
-      // included) and, for conditional create, that this one challenge may lack UP.
+      // included), for conditional create that this one challenge may lack UP, and a required UV.
       const data: Record<string, JsonValue> = { extensions: (options.extensions ?? {}) as JsonValue };
       if (input.mediation === 'conditional') data['requireUserPresence'] = false;
+      if (selection?.userVerification === 'required') data['requireUserVerification'] = true;
       await issue('webauthn.registration', userId, origin, options.challenge, data);
       return options;
     },
@@ -385,6 +450,9 @@ export function createWebAuthnNamespace(
     async startAuthentication(input) {
       const userId = input?.userId === undefined ? null : requireUserId(input.userId);
       const origin = webauthnOrigin(input.origin);
+      const uv = input.userVerification;
+      if (uv !== undefined && !USER_VERIFICATION.has(uv))
+        throw new TypeError("userVerification must be 'required', 'preferred' or 'discouraged'");
       const creds = userId === null ? [] : await store.credentials.list(userId);
       const u2fAppId = creds.find((c) => c.factor === 'u2f')?.data.appId;
       // Username-enumeration defence: a named user without credentials gets decoys of the same
@@ -393,11 +461,12 @@ export function createWebAuthnNamespace(
         userId !== null && creds.length === 0
           ? decoyAllowCredentials({ secret: decoySecret, rpId: ctx.rp.id, userName: userId })
           : descriptors(creds);
+      const uvRequired = policies.requireUserVerification === true || uv === 'required';
       const options = generateAuthenticationOptions({
         rpId: ctx.rp.id,
         timeout: timeoutMs,
         allowCredentials: allowCredentials as never,
-        userVerification: policies.requireUserVerification === true ? 'required' : 'preferred',
+        userVerification: uvRequired ? 'required' : (uv ?? 'preferred'),
         // Credentials registered through U2F sign with the old AppID (WebAuthn §10.1.1 appid).
         ...(u2fAppId === undefined ? {} : { appid: u2fAppId }),
         ...(input.extensions === undefined ? {} : { extensions: input.extensions }),
@@ -405,6 +474,7 @@ export function createWebAuthnNamespace(
       await issue('webauthn.authentication', userId, origin, options.challenge, {
         allowCredentials: allowCredentials.map((c) => c.id),
         extensions: (options.extensions ?? {}) as JsonValue,
+        ...(uv === 'required' ? { requireUserVerification: true } : {}),
       });
       return options;
     },
@@ -457,6 +527,9 @@ export function createWebAuthnNamespace(
         extensions: result.extensions ?? {},
       });
     },
+
+    list: async (userId) => listCredentials(store, requireUserId(userId), 'webauthn'),
+    delete: (input) => deleteCredential(store, input, 'webauthn'),
 
     relatedOriginsDocument: () => related,
 
