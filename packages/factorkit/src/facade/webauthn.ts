@@ -1,3 +1,4 @@
+import { type Assurance, assessRegistration, userVerificationAmr } from '@factorkit/metadata';
 import { coseKeyFromU2fPublicKey } from '@factorkit/u2f';
 import {
   type AllAcceptedCredentialsOptionsJSON,
@@ -26,6 +27,7 @@ import {
   verifyRegistration,
 } from '@factorkit/webauthn';
 import type { ChallengeRecord, CredentialRecord, JsonValue } from '../store/types.ts';
+import { currentMetadata, loginAssurance, policyFailure, storedAssurance } from './assurance.ts';
 import { type FacadeContext, requireOrigin, requireUserId } from './context.ts';
 import { type FactorVerification, fromFailure, rejected, success } from './result.ts';
 
@@ -94,6 +96,8 @@ export interface WebAuthnRegistered {
   readonly transports: readonly string[];
   /** The checked extension outputs (credProps, credProtect, largeBlob, prf, minPinLength, …). */
   readonly extensions: ExtensionResults;
+  /** Evidence-graded assurance of the new credential (see @factorkit/metadata). */
+  readonly assurance: Assurance;
 }
 
 export interface WebAuthnAuthenticated {
@@ -106,6 +110,8 @@ export interface WebAuthnAuthenticated {
   readonly appidUsed: boolean;
   /** The checked extension outputs (largeBlob, prf results as redacted SecretBytes, …). */
   readonly extensions: ExtensionResults;
+  /** Evidence-graded assurance of this login (the registration's evidence, this assertion's UV/UP). */
+  readonly assurance: Assurance;
 }
 
 /** WebAuthn (Okta factor type `webauthn`): registration and authentication ceremonies. */
@@ -256,6 +262,9 @@ export function createWebAuthnNamespace(
     return requireOrigin(ctx, origin);
   };
   const userHandleOf = (userId: string): string => encodeBase64url(new TextEncoder().encode(userId));
+  const authenticatorPolicy = ctx.policies.authenticator;
+  const requireUv =
+    policies.requireUserVerification === true || authenticatorPolicy?.requireUserVerification === true;
 
   async function issue(
     factor: string,
@@ -310,9 +319,9 @@ export function createWebAuthnNamespace(
     ...(policies.expectedType === undefined ? {} : { expectedType: policies.expectedType }),
     ...(policies.allowCrossOrigin === undefined ? {} : { allowCrossOrigin: policies.allowCrossOrigin }),
     ...(policies.topOrigins === undefined ? {} : { expectedTopOrigin: policies.topOrigins }),
-    // §7.1 step 15 / §7.2 step 17: required by policy, or by the options of this ceremony.
+    // §7.1 step 15 / §7.2 step 17: required by policy (webauthn or authenticator), or by the options of this ceremony.
     requireUserVerification:
-      policies.requireUserVerification === true ||
+      requireUv ||
       (record.data as { requireUserVerification?: unknown } | null)?.requireUserVerification === true,
     ...(policies.supportedAlgorithms === undefined
       ? {}
@@ -400,6 +409,17 @@ export function createWebAuthnNamespace(
         now: ctx.clock(),
       });
       if (!result.verified) return fromFailure(result);
+      // Trust from metadata, the authenticator policy and the graded evidence, before anything is stored.
+      const metadata = currentMetadata(ctx.metadata);
+      const { assessment, assurance } = await assessRegistration(result, metadata, {
+        now: ctx.clock(),
+        ...(authenticatorPolicy === undefined ? {} : { policy: authenticatorPolicy }),
+        ...(ctx.policies.revocation === undefined ? {} : { revocation: ctx.policies.revocation }),
+      });
+      const refused = policyFailure(authenticatorPolicy, assessment, assurance);
+      if (refused !== undefined) return fromFailure({ ...refused, step: '7.1 step 24' });
+      const uvAmr =
+        assessment?.trusted === true ? userVerificationAmr(assessment.userVerificationMethods) : [];
       try {
         await store.credentials.put({
           id: result.credentialIdBase64url,
@@ -425,6 +445,7 @@ export function createWebAuthnNamespace(
             ...(result.extensions?.credProtect === undefined
               ? {}
               : { credProtect: result.extensions.credProtect }),
+            assurance: storedAssurance(assurance, assessment, uvAmr),
           },
         });
       } catch (error) {
@@ -444,6 +465,7 @@ export function createWebAuthnNamespace(
         backupState: result.backupState,
         transports: result.transports,
         extensions: result.extensions ?? {},
+        assurance,
       });
     },
 
@@ -461,7 +483,7 @@ export function createWebAuthnNamespace(
         userId !== null && creds.length === 0
           ? decoyAllowCredentials({ secret: decoySecret, rpId: ctx.rp.id, userName: userId })
           : descriptors(creds);
-      const uvRequired = policies.requireUserVerification === true || uv === 'required';
+      const uvRequired = requireUv || uv === 'required';
       const options = generateAuthenticationOptions({
         rpId: ctx.rp.id,
         timeout: timeoutMs,
@@ -525,6 +547,7 @@ export function createWebAuthnNamespace(
         backupState: result.backupState,
         appidUsed: result.appidUsed,
         extensions: result.extensions ?? {},
+        assurance: loginAssurance(cred, result, currentMetadata(ctx.metadata), ctx.clock()),
       });
     },
 
