@@ -22,7 +22,13 @@ export {
 export { decodeBase64url, encodeBase64url, isBase64url } from './base64url.ts';
 export { type CborMap, type CborValue, decodeCbor, decodeCborFirst } from './cbor.ts';
 export type { CeremonyOptions, ExpectedChallenge } from './ceremony.ts';
-export { type CollectedClientData, parseClientDataJSON } from './clientData.ts';
+export {
+  type CollectedClientData,
+  MAX_CLIENT_DATA_BASE64URL_CHARS,
+  MAX_CLIENT_DATA_LENGTH,
+  parseClientDataJSON,
+  parseClientDataJSONBase64url,
+} from './clientData.ts';
 export {
   COSE_ALGORITHMS,
   type CoseAlgorithm,
