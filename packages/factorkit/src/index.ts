@@ -36,3 +36,17 @@ export type {
   YubikeyVerifyOtpInput,
 } from './facade/yubikey.ts';
 export * from './store/index.ts';
+
+import { SQLITE_SCHEMA_VERSION as SCHEMA, SqliteStore as SqliteStoreImpl } from './store/sqlite/index.ts';
+
+export type { SqliteStoreOptions } from './store/sqlite/index.ts';
+/**
+ * @deprecated Import `SqliteStore` from `factorkit/sqlite`. This re-export stays for
+ * compatibility (it loads neither better-sqlite3 nor its addon until a store is opened)
+ * and will be removed in the next major version.
+ */
+export const SqliteStore: typeof SqliteStoreImpl = SqliteStoreImpl;
+/** @deprecated Import `SqliteStore` from `factorkit/sqlite`. */
+export type SqliteStore = SqliteStoreImpl;
+/** @deprecated Import `SQLITE_SCHEMA_VERSION` from `factorkit/sqlite`. */
+export const SQLITE_SCHEMA_VERSION: number = SCHEMA;

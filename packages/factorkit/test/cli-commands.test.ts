@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { U2FToken, VirtualAuthenticator } from '@factorkit/virtual-authenticator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CliIo, main } from '../src/cli/main.ts';
-import { SqliteStore } from '../src/index.ts';
+import { SqliteStore } from '../src/store/sqlite/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'factorkit-cmd-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -10,8 +10,8 @@ import {
   type Factorkit,
   type FactorkitStore,
   MemoryStore,
-  SqliteStore,
 } from '../src/index.ts';
+import { SqliteStore } from '../src/store/sqlite/index.ts';
 
 const ORIGIN = 'https://login.example.com';
 const RP = { id: 'login.example.com', name: 'Example' };

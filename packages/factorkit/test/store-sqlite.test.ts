@@ -5,8 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SQLITE_SCHEMA_VERSION, SqliteStore } from '../src/index.ts';
-import { credential, describeStoreContract, otpAt, token } from './store-contract.ts';
+import { SQLITE_SCHEMA_VERSION, SqliteStore } from '../src/store/sqlite/index.ts';
+import { credential, describeStoreContract, otpAt, otpFactor, token } from './store-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'factorkit-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -93,6 +93,20 @@ describe('SqliteStore specifics', () => {
     );
     expect(got.filter((r) => r !== undefined)).toHaveLength(1);
     for (const s of stores) await s.close();
+  });
+
+  it('records are parsed once at the store boundary: a mistyped stored member is ERR_STORE_CORRUPT', async () => {
+    const path = file();
+    const s = new SqliteStore(path);
+    await s.credentials.put(credential('a'));
+    await s.otp.put(otpFactor('o'));
+    const raw = new Database(path);
+    raw.prepare('UPDATE credentials SET data = ?').run('{"transports":"usb"}');
+    raw.prepare('UPDATE otp_factors SET params = ?').run('{"algorithm":"MD5"}');
+    raw.close();
+    await expect(s.credentials.get('a')).rejects.toMatchObject({ code: 'ERR_STORE_CORRUPT' });
+    await expect(s.otp.get('o')).rejects.toMatchObject({ code: 'ERR_STORE_CORRUPT' });
+    await s.close();
   });
 
   it('a closed store rejects with ERR_STORE_CLOSED', async () => {

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { aesGcmKeyEncryption } from '@factorkit/yubikey';
 import { createFactorkit } from '../facade/create.ts';
 import { MemoryStore } from '../store/memory.ts';
-import { SqliteStore } from '../store/sqlite.ts';
+import { SqliteStore } from '../store/sqlite/index.ts';
 import type { FactorkitStore } from '../store/types.ts';
 import { type CliIo, EXIT_FAIL, EXIT_OK, UsageError } from './main.ts';
 

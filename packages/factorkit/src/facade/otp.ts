@@ -21,7 +21,7 @@ import {
   verifyTotpWithStore,
   verifyVipEnrollmentWithStore,
 } from '@factorkit/otp';
-import type { OtpFactorRecord, OtpFactorType } from '../store/types.ts';
+import type { OtpFactorRecord, OtpFactorType, OtpParams } from '../store/types.ts';
 import { type FacadeContext, requestString, requireUserId, utf8 } from './context.ts';
 import { type FactorVerification, fromFailure, rejected, success } from './result.ts';
 
@@ -118,6 +118,11 @@ function vipFactorId(credentialId: string): string {
   return `otp_vip_${digest.slice(0, 32)}`;
 }
 
+const timing = (p: OtpParams) => ({
+  ...(p.period === undefined ? {} : { period: p.period }),
+  ...(p.t0 === undefined ? {} : { t0: p.t0 }),
+});
+
 function secretBytes(input: SecretInput, required: boolean): Uint8Array {
   if (input.secret === undefined) {
     if (required) throw new TypeError('secret is required');
@@ -165,7 +170,7 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
     userId: string,
     type: OtpFactorType,
     secret: Uint8Array,
-    params: OtpFactorRecord['params'],
+    params: OtpParams,
     counter: number | null,
     options: { readonly generated: boolean; readonly factorId?: string },
   ): Promise<OtpEnrollment> {
@@ -176,16 +181,13 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
     generateHotp({
       secret,
       counter: 0,
-      ...(typeof params['algorithm'] === 'string' ? { algorithm: params['algorithm'] as OtpAlgorithm } : {}),
-      ...(typeof params['digits'] === 'number' ? { digits: params['digits'] } : {}),
+      ...(params.algorithm === undefined ? {} : { algorithm: params.algorithm }),
+      ...(params.digits === undefined ? {} : { digits: params.digits }),
       ...(minSecretBits === undefined ? {} : { minSecretBits }),
     });
-    if (typeof params['period'] === 'number' || typeof params['t0'] === 'number') {
-      const t0 = typeof params['t0'] === 'number' ? params['t0'] : 0;
-      totpStep(Number.isFinite(t0) && t0 > 0 ? t0 * 1000 : 0, {
-        ...(typeof params['period'] === 'number' ? { period: params['period'] } : {}),
-        ...(typeof params['t0'] === 'number' ? { t0: params['t0'] } : {}),
-      });
+    if (params.period !== undefined || params.t0 !== undefined) {
+      const t0 = params.t0 ?? 0;
+      totpStep(Number.isFinite(t0) && t0 > 0 ? t0 * 1000 : 0, timing(params));
     }
     const factorId = options.factorId ?? `otp_${randomUUID()}`;
     const sealed = await ctx.keyEncryption.seal(secret, aad(factorId));
@@ -216,22 +218,16 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
     return { record, secret: await ctx.keyEncryption.open(record.secret, aad(factorId)) };
   }
 
-  const common = (p: OtpFactorRecord['params']) => ({
-    ...(typeof p['algorithm'] === 'string' ? { algorithm: p['algorithm'] as OtpAlgorithm } : {}),
-    ...(typeof p['digits'] === 'number' ? { digits: p['digits'] } : {}),
+  // Records come typed from the store boundary (parsed once there): no member re-checks here.
+  const common = (p: OtpParams) => ({
+    ...(p.algorithm === undefined ? {} : { algorithm: p.algorithm }),
+    ...(p.digits === undefined ? {} : { digits: p.digits }),
     ...(ctx.policies.otp?.minSecretBits === undefined
       ? {}
       : { minSecretBits: ctx.policies.otp.minSecretBits }),
   });
   /** A resynchronised TOTP token's clock offset, applied to the verifier's clock. */
-  const driftMs = (p: OtpFactorRecord['params']): number =>
-    typeof p['driftSteps'] === 'number'
-      ? p['driftSteps'] * (typeof p['period'] === 'number' ? p['period'] : 30) * 1000
-      : 0;
-  const timing = (p: OtpFactorRecord['params']) => ({
-    ...(typeof p['period'] === 'number' ? { period: p['period'] } : {}),
-    ...(typeof p['t0'] === 'number' ? { t0: p['t0'] } : {}),
-  });
+  const driftMs = (p: OtpParams): number => (p.driftSteps ?? 0) * (p.period ?? 30) * 1000;
 
   return {
     async enrollTotp(input) {
@@ -342,7 +338,7 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
       const p = record.params;
       const now = ctx.clock().getTime();
       const binding = { store: counters, factorId: record.id, attempts: attempts(record.id) };
-      const hotp = record.type === 'hotp' || p['mode'] === 'hotp';
+      const hotp = record.type === 'hotp' || p.mode === 'hotp';
       const result = await perUser<HotpResult | TotpResult>(userId, now, () =>
         hotp
           ? verifyHotpWithStore({
@@ -392,7 +388,7 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
       const { record, secret } = loaded;
       const p = record.params;
       const now = ctx.clock().getTime();
-      const hotp = record.type === 'hotp' || p['mode'] === 'hotp';
+      const hotp = record.type === 'hotp' || p.mode === 'hotp';
       // Same limiters as verify(): a resync is another way to try codes.
       const result = await perUser(userId, now, () =>
         limitAttempts(attempts(record.id), now, async () => {
@@ -449,20 +445,16 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
       if (loaded === undefined) throw new TypeError('no such OTP factor for this user');
       const { record, secret } = loaded;
       const p = record.params;
-      const hotp = record.type === 'hotp' || p['mode'] === 'hotp';
+      const hotp = record.type === 'hotp' || p.mode === 'hotp';
       try {
         return formatOtpauthUri({
           type: hotp ? 'hotp' : 'totp',
           accountName: input.accountName,
           ...(input.issuer === undefined ? {} : { issuer: input.issuer }),
           secret,
-          ...(typeof p['algorithm'] === 'string' ? { algorithm: p['algorithm'] as OtpAlgorithm } : {}),
-          ...(typeof p['digits'] === 'number' ? { digits: p['digits'] } : {}),
-          ...(hotp
-            ? { counter: record.counter ?? 0 }
-            : typeof p['period'] === 'number'
-              ? { period: p['period'] }
-              : {}),
+          ...(p.algorithm === undefined ? {} : { algorithm: p.algorithm }),
+          ...(p.digits === undefined ? {} : { digits: p.digits }),
+          ...(hotp ? { counter: record.counter ?? 0 } : p.period === undefined ? {} : { period: p.period }),
         });
       } finally {
         secret.fill(0);

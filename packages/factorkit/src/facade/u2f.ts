@@ -69,12 +69,12 @@ export function u2fChallengeStore(store: FactorkitStore): U2fChallengeStore {
 }
 
 function toU2fCredential(c: CredentialRecord): U2fCredential {
-  const appId = c.data['appId'];
+  const appId = c.data.appId;
   return {
     keyHandle: c.id,
     publicKey: c.publicKey,
     counter: c.signCount,
-    ...(typeof appId === 'string' ? { appId } : {}),
+    ...(appId === undefined ? {} : { appId }),
   };
 }
 
@@ -86,12 +86,11 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
     (await store.credentials.list(userId)).filter((c) => c.factor === 'u2f');
   const keys = (creds: readonly CredentialRecord[]) =>
     creds.map((c) => {
-      const appId = c.data['appId'];
-      const transports = c.data['transports'];
+      const { appId, transports } = c.data;
       return {
         keyHandle: c.id,
-        ...(typeof appId === 'string' ? { appId } : {}),
-        ...(Array.isArray(transports) ? { transports: transports as U2fTransport[] } : {}),
+        ...(appId === undefined ? {} : { appId }),
+        ...(transports === undefined ? {} : { transports: transports as U2fTransport[] }),
       };
     });
 

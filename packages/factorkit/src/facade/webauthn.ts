@@ -186,8 +186,8 @@ export function createWebAuthnNamespace(
 
   const descriptors = (creds: readonly CredentialRecord[]) =>
     creds.map((c) => {
-      const transports = c.data['transports'];
-      return { id: c.id, ...(Array.isArray(transports) ? { transports: transports as string[] } : {}) };
+      const transports = c.data.transports;
+      return { id: c.id, ...(transports === undefined ? {} : { transports: [...transports] }) };
     });
 
   return {
@@ -195,7 +195,7 @@ export function createWebAuthnNamespace(
       const userId = requireUserId(input?.userId);
       const origin = requireOrigin(ctx, input.origin);
       const existing = await store.credentials.list(userId);
-      const u2fAppId = existing.find((c) => c.factor === 'u2f')?.data['appId'];
+      const u2fAppId = existing.find((c) => c.factor === 'u2f')?.data.appId;
       const options = generateRegistrationOptions({
         rpName: ctx.rp.name,
         rpId: ctx.rp.id,
@@ -209,7 +209,7 @@ export function createWebAuthnNamespace(
           : { supportedAlgorithms: policies.supportedAlgorithms }),
         excludeCredentials: descriptors(existing) as never,
         // A user with legacy U2F keys: the browser refuses to re-register them (appidExclude).
-        ...(typeof u2fAppId === 'string' ? { appidExclude: u2fAppId } : {}),
+        ...(u2fAppId === undefined ? {} : { appidExclude: u2fAppId }),
       });
       await issue('webauthn.registration', userId, origin, options.challenge, null);
       return options;
@@ -282,14 +282,14 @@ export function createWebAuthnNamespace(
       const userId = input?.userId === undefined ? null : requireUserId(input.userId);
       const origin = requireOrigin(ctx, input.origin);
       const creds = userId === null ? [] : await store.credentials.list(userId);
-      const u2fAppId = creds.find((c) => c.factor === 'u2f')?.data['appId'];
+      const u2fAppId = creds.find((c) => c.factor === 'u2f')?.data.appId;
       const options = generateAuthenticationOptions({
         rpId: ctx.rp.id,
         timeout: timeoutMs,
         allowCredentials: descriptors(creds) as never,
         userVerification: policies.requireUserVerification === true ? 'required' : 'preferred',
         // Credentials registered through U2F sign with the old AppID (WebAuthn §10.1.1 appid).
-        ...(typeof u2fAppId === 'string' ? { appid: u2fAppId } : {}),
+        ...(u2fAppId === undefined ? {} : { appid: u2fAppId }),
       });
       await issue('webauthn.authentication', userId, origin, options.challenge, {
         allowCredentials: creds.map((c) => c.id),
@@ -316,9 +316,7 @@ export function createWebAuthnNamespace(
         return rejected('ERR_FACTOR_NOT_FOUND', 'this credential cannot be used without a username');
       }
       const allow = (record.data as { allowCredentials?: string[] } | null)?.allowCredentials;
-      const appId = cred.data['appId'];
-      const backupEligible = cred.data['backupEligible'];
-      const userHandle = cred.data['userHandle'];
+      const { appId, backupEligible, userHandle } = cred.data;
       const result = await verifyAuthenticationAsync(input.response, {
         ...ceremony(record),
         credential: {
@@ -326,12 +324,12 @@ export function createWebAuthnNamespace(
           // A U2F registration carries the raw P-256 point; WebAuthn wants a COSE key.
           publicKey: cred.factor === 'u2f' ? coseKeyFromU2fPublicKey(cred.publicKey) : cred.publicKey,
           signCount: cred.signCount,
-          ...(typeof backupEligible === 'boolean' ? { backupEligible } : {}),
-          ...(typeof userHandle === 'string' ? { userHandle } : {}),
+          ...(backupEligible === undefined ? {} : { backupEligible }),
+          ...(userHandle === undefined ? {} : { userHandle }),
         },
         userIdentified: userId !== undefined,
         ...(allow !== undefined && allow.length > 0 ? { allowCredentials: allow } : {}),
-        ...(typeof appId === 'string' ? { appid: appId } : {}),
+        ...(appId === undefined ? {} : { appid: appId }),
       });
       if (!result.verified) return fromFailure(result);
       const moved = await store.credentials.updateCounter(cred.id, cred.signCount, result.newSignCount, {

@@ -24,6 +24,8 @@ export interface YubikeyVerified {
   readonly token: YubikeyToken;
   readonly usageCounter: number;
   readonly sessionCounter: number;
+  /** 24-bit token timer (~8 Hz) of this OTP (yubikey-val's `timestamp=1` answer). */
+  readonly timestamp: number;
 }
 
 /** What a stateless OTP check returns: the decrypted counters the caller must persist. */
@@ -89,7 +91,12 @@ export function createYubikeyNamespace(ctx: FacadeContext): YubikeyNamespace {
   });
   const map = (r: Awaited<ReturnType<YubikeyRegistry['verify']>>): FactorVerification<YubikeyVerified> =>
     r.verified
-      ? success({ token: r.token, usageCounter: r.usageCounter, sessionCounter: r.sessionCounter })
+      ? success({
+          token: r.token,
+          usageCounter: r.usageCounter,
+          sessionCounter: r.sessionCounter,
+          timestamp: r.timestamp,
+        })
       : fromFailure(r);
   return {
     importSeeds: (input, options) => registry.importSeeds(input, options),

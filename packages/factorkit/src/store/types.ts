@@ -10,6 +10,7 @@
  * interface. Times are epoch milliseconds, supplied by the caller (no hidden clock).
  */
 
+import type { OtpAlgorithm } from '@factorkit/otp';
 import type { YubikeyStore } from '@factorkit/yubikey';
 
 /** A JSON value, for the free-form parts of records. */
@@ -46,6 +47,58 @@ export interface ChallengeRecord {
   readonly data: JsonValue;
 }
 
+/**
+ * What a credential keeps besides its key and counter. The named members are the ones the
+ * façade writes and reads; stores parse them once when a record is read (a member with the
+ * wrong type is `ERR_STORE_CORRUPT`), so the façade never re-checks them. Other members are
+ * kept as they are (forward compatibility).
+ */
+export interface CredentialData {
+  /** COSE algorithm of the credential public key (WebAuthn). */
+  readonly alg?: number;
+  readonly aaguid?: string;
+  /**
+   * The AAGUID was signed by an attestation certificate (false for none, self and fido-u2f):
+   * only then, and with `trusted`, may it feed a policy.
+   */
+  readonly aaguidAttested?: boolean;
+  /** Attestation statement format at registration (`none`, `packed`, `fido-u2f`, …). */
+  readonly fmt?: string;
+  readonly attestationType?: string;
+  /** Whether the attestation chained to a configured trust anchor. */
+  readonly trusted?: boolean;
+  readonly transports?: readonly string[];
+  /** WebAuthn BE flag at registration (§6.1). */
+  readonly backupEligible?: boolean;
+  /** WebAuthn BS flag as last seen. */
+  readonly backupState?: boolean;
+  readonly uvInitialized?: boolean;
+  /** base64url user.id sent in the creation options (checked against the assertion's userHandle). */
+  readonly userHandle?: string;
+  /** U2F AppID the key handle was registered for (also the WebAuthn `appid` extension). */
+  readonly appId?: string;
+  /** U2F: the attestation certificate, websafe base64. */
+  readonly attestationCertificate?: string;
+  readonly [member: string]: JsonValue | undefined;
+}
+
+/** An OTP factor's profile (see {@link CredentialData} for how stores parse it). */
+export interface OtpParams {
+  readonly algorithm?: OtpAlgorithm;
+  readonly digits?: number;
+  /** TOTP time step, seconds. */
+  readonly period?: number;
+  /** TOTP epoch, seconds. */
+  readonly t0?: number;
+  /** A resynchronised TOTP token's clock offset in time steps (RFC 6238 §6). */
+  readonly driftSteps?: number;
+  /** Symantec VIP credential id (Okta `profile.credentialId`). */
+  readonly credentialId?: string;
+  /** Symantec VIP: `hotp` for an event-based credential (else time-based). */
+  readonly mode?: 'hotp' | 'totp';
+  readonly [member: string]: JsonValue | undefined;
+}
+
 /** A WebAuthn credential or a FIDO U2F registration. */
 export interface CredentialRecord {
   /** Credential id (WebAuthn) or key handle (U2F), base64url. */
@@ -59,14 +112,14 @@ export interface CredentialRecord {
   readonly createdAt: number;
   readonly lastUsedAt: number | null;
   /** Everything else the factor keeps: alg, aaguid, transports, BE/BS, appId, fmt, … */
-  readonly data: { readonly [key: string]: JsonValue };
+  readonly data: CredentialData;
 }
 
 /** Fields a successful authentication updates together with the counter. */
 export interface CredentialUsePatch {
   readonly lastUsedAt: number;
-  /** Merged into `data` (e.g. the current backupState). */
-  readonly data?: { readonly [key: string]: JsonValue };
+  /** Merged into `data` member by member (e.g. the current backupState). */
+  readonly data?: CredentialData;
 }
 
 export type OtpFactorType = 'totp' | 'hotp' | 'vip';
@@ -78,8 +131,8 @@ export interface OtpFactorRecord {
   readonly type: OtpFactorType;
   /** The shared secret, as the façade hands it over (sealed when a key-encryption hook is set). */
   readonly secret: Uint8Array;
-  /** Algorithm, digits, period, t0, window, credentialId (VIP), … */
-  readonly params: { readonly [key: string]: JsonValue };
+  /** Algorithm, digits, period, t0, drift, credentialId (VIP), … */
+  readonly params: OtpParams;
   /**
    * Replay state. TOTP/VIP: the last accepted time step; HOTP: the next acceptable
    * counter (last accepted + 1). `null` before the first acceptance (TOTP).
@@ -190,8 +243,10 @@ export interface FactorkitStore {
  * Test hook: called inside each writing operation after its writes are staged and before
  * they are committed. Throwing from it simulates a crash mid-operation; the store must
  * then leave no trace of the operation. `op` names the operation, e.g. `challenges.consume`.
+ * Network stores (Postgres, Redis) await a returned promise, so a test can drop the
+ * connection at exactly that point; the in-process stores call it synchronously.
  */
-export type BeforeCommitHook = (op: string) => void;
+export type BeforeCommitHook = (op: string) => void | Promise<void>;
 
 /** Options every bundled store accepts. */
 export interface StoreOptions {

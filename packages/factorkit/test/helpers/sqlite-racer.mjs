@@ -5,7 +5,7 @@ import { register } from 'node:module';
 const { register: registerTsx } = await import('tsx/esm/api');
 registerTsx();
 register('../../bin/dev-resolve.js', import.meta.url);
-const { SqliteStore } = await import('../../src/store/sqlite.ts');
+const { SqliteStore } = await import('../../src/store/sqlite/index.ts');
 
 const [file, countText, tokenId, goFile, offsetText] = process.argv.slice(2);
 const offset = Number(offsetText);

@@ -1,0 +1,23 @@
+/**
+ * factorkit/http — HTTP surfaces over the façade: the Yubico validation protocol 2.0
+ * (`/wsapi/2.0/verify`) and the Okta-compatible Factors API, as one fetch-style handler.
+ */
+export { createFactorkitHandler, type FactorkitHandlerOptions, YUBICO_VERIFY_PATH } from './handler.ts';
+export { type FetchHandler, toNodeListener } from './node.ts';
+export {
+  createYubicoValidationHandler,
+  MAX_WSAPI_REQUEST_BYTES,
+  signatureBase,
+  signParams,
+  type YubicoValidationOptions,
+  type YubicoValidationStatus,
+} from './wsapi.ts';
+export {
+  type AddYubicoClientInput,
+  MemoryYubicoClientStore,
+  MIN_YUBICO_CLIENT_KEY_BYTES,
+  type YubicoClientInfo,
+  type YubicoClientRecord,
+  type YubicoClientStore,
+  YubicoClients,
+} from './yubico-clients.ts';
