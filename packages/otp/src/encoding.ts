@@ -1,10 +1,10 @@
+import { decodeBase64, fromHex, toHex } from '@factorkit/core';
 import { OtpError } from './errors.ts';
 
 /** Longest encoded secret accepted by the decoders (a limit, so bad input cannot cost much). */
 export const MAX_ENCODED_SECRET_LENGTH = 2048;
 
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 // char code -> 5-bit value; -1 = not in the alphabet. Lowercase maps like uppercase (RFC 4648 §6 is
 // case-insensitive for decoding in practice; authenticator apps display either case).
@@ -13,8 +13,6 @@ for (let i = 0; i < 32; i++) {
   BASE32_LOOKUP[BASE32_ALPHABET.charCodeAt(i)] = i;
   BASE32_LOOKUP[BASE32_ALPHABET.toLowerCase().charCodeAt(i)] = i;
 }
-const BASE64_LOOKUP = new Int8Array(128).fill(-1);
-for (let i = 0; i < 64; i++) BASE64_LOOKUP[BASE64_ALPHABET.charCodeAt(i)] = i;
 
 // Unpadded length mod 8 -> number of '=' a padded encoding carries (RFC 4648 §6). Other remainders
 // (1, 3, 6) can never come out of an encoder.
@@ -97,30 +95,17 @@ export function base32Encode(bytes: Uint8Array, pad = false): string {
 /** Strict hex decoding: even length, `0-9a-fA-F` only, no `0x` prefix, no separators. */
 export function hexDecode(input: string): Uint8Array {
   checkLength(input);
-  if (input.length % 2 !== 0) throw encodingError('hex');
-  const out = new Uint8Array(input.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    const hi = hexValue(input.charCodeAt(2 * i));
-    const lo = hexValue(input.charCodeAt(2 * i + 1));
-    if (hi < 0 || lo < 0) throw encodingError('hex');
-    out[i] = (hi << 4) | lo;
+  try {
+    return fromHex(input);
+  } catch {
+    throw encodingError('hex');
   }
-  return out;
-}
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
 }
 
 /** Lowercase hex encoding. */
 export function hexEncode(bytes: Uint8Array): string {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += (bytes[i] ?? 0).toString(16).padStart(2, '0');
-  return out;
+  return toHex(bytes);
 }
 
 /**
@@ -129,28 +114,9 @@ export function hexEncode(bytes: Uint8Array): string {
  */
 export function base64Decode(input: string): Uint8Array {
   checkLength(input);
-  let end = input.length;
-  while (end > 0 && input.charCodeAt(end - 1) === 0x3d) end--;
-  const padding = input.length - end;
-  const rem = end % 4;
-  if (rem === 1) throw encodingError('base64');
-  const expectedPad = rem === 0 ? 0 : 4 - rem;
-  if (padding !== 0 && padding !== expectedPad) throw encodingError('base64');
-  const out = new Uint8Array(Math.floor((end * 6) / 8));
-  let buffer = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < end; i++) {
-    const c = input.charCodeAt(i);
-    const v = c < 128 ? (BASE64_LOOKUP[c] ?? -1) : -1;
-    if (v < 0) throw encodingError('base64');
-    buffer = ((buffer << 6) | v) & 0xfff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (buffer >>> bits) & 0xff;
-    }
+  try {
+    return decodeBase64(input, { alphabet: 'base64', padding: 'optional' });
+  } catch {
+    throw encodingError('base64');
   }
-  if ((buffer & ((1 << bits) - 1)) !== 0) throw encodingError('base64');
-  return out;
 }

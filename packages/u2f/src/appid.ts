@@ -1,6 +1,6 @@
-import { U2fError } from './errors.ts';
+import { type JsonValue, parseStrictJson } from '@factorkit/core';
+import { U2fError, u2fErrorFrom } from './errors.ts';
 import { isPublicSuffix, type PublicSuffixResolver, registrableDomain } from './etld.ts';
-import { type JsonValue, parseStrictJson } from './json.ts';
 
 /**
  * AppID and FacetID rules (FIDO AppID and Facet Specification v1.2; digest §2.7). Pure
@@ -191,7 +191,12 @@ export function parseTrustedFacets(document: string): readonly string[] {
   if (typeof document !== 'string') throw new TypeError('document must be a string');
   if (document.length > MAX_TRUSTED_FACETS_LENGTH)
     throw new U2fError(code, 'trusted facets document is too large');
-  const json = parseStrictJson(document, { maxDepth: 5, maxEntries: 1024, code });
+  let json: JsonValue;
+  try {
+    json = parseStrictJson(document, { maxDepth: 5, maxEntries: 1024 });
+  } catch (error) {
+    throw u2fErrorFrom(error, code);
+  }
   const idsOf = (value: JsonValue | undefined): readonly string[] => {
     if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
       throw new U2fError(code, 'trusted facets ids must be an array of strings');

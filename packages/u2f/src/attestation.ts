@@ -1,6 +1,6 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
-import { sha256, toHex } from './bytes.ts';
-import { derChildren, readDer } from './der.ts';
+import { bytesEqual, type DerElement, readDerChildren, readDerExact, toHex } from '@factorkit/core';
+import { sha256 } from './bytes.ts';
 import { U2fError } from './errors.ts';
 
 /** Transports named by the FIDO U2F transports extension (OID 1.3.6.1.4.1.45724.2.1.1). */
@@ -8,7 +8,7 @@ export type U2fTransport = 'bt' | 'ble' | 'usb' | 'nfc' | 'usb-internal';
 // Bit order of the FIDOU2FTransports BIT STRING (FIDO U2F Authenticator Transports Extension §3.2).
 const TRANSPORT_BITS: readonly U2fTransport[] = ['bt', 'ble', 'usb', 'nfc', 'usb-internal'];
 // DER of OID 1.3.6.1.4.1.45724.2.1.1 (value bytes only).
-const TRANSPORTS_OID = Buffer.from('2b0601040182e51c020101', 'hex');
+const TRANSPORTS_OID = Uint8Array.of(0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0xe5, 0x1c, 0x02, 0x01, 0x01);
 
 /**
  * SHA-256 fingerprints of early YubiKey attestation certificates whose signature BIT STRING
@@ -63,31 +63,30 @@ export function parseAttestationCertificate(der: Uint8Array): AttestationCertifi
 /** Reads the transports extension; any malformation yields `undefined`, never an error. */
 export function readTransports(der: Uint8Array): readonly U2fTransport[] | undefined {
   try {
-    const code = 'ERR_CERTIFICATE_MALFORMED';
-    const cert = readDer(der, 0, code);
-    const tbs = derChildren(der, cert, code)[0];
+    const cert = readDerExact(der, 0x30);
+    const tbs = readDerChildren(cert.value)[0];
     if (tbs === undefined || tbs.tag !== 0x30) return undefined;
-    const explicitExtensions = derChildren(der, tbs, code).find((e) => e.tag === 0xa3);
+    const explicitExtensions = readDerChildren(tbs.value).find((e: DerElement) => e.tag === 0xa3);
     if (explicitExtensions === undefined) return undefined;
-    const list = derChildren(der, explicitExtensions, code)[0];
+    const list = readDerChildren(explicitExtensions.value)[0];
     if (list === undefined || list.tag !== 0x30) return undefined;
-    for (const ext of derChildren(der, list, code)) {
-      const parts = derChildren(der, ext, code);
+    for (const ext of readDerChildren(list.value)) {
+      const parts = readDerChildren(ext.value);
       const oid = parts[0];
       const value = parts[parts.length - 1];
       if (oid === undefined || value === undefined || oid.tag !== 0x06 || value.tag !== 0x04) continue;
-      if (!Buffer.from(der.subarray(oid.valueStart, oid.end)).equals(TRANSPORTS_OID)) continue;
-      const bits = readDer(der, value.valueStart, code, value.end);
-      if (bits.tag !== 0x03 || bits.end !== value.end || bits.length < 1) return undefined;
-      const unused = der[bits.valueStart] as number;
-      if (unused > 7 || (bits.length === 1 && unused !== 0)) return undefined;
+      if (!bytesEqual(oid.value, TRANSPORTS_OID)) continue;
+      const bits = readDerExact(value.value);
+      if (bits.tag !== 0x03 || bits.value.length < 1) return undefined;
+      const unused = bits.value[0] as number;
+      if (unused > 7 || (bits.value.length === 1 && unused !== 0)) return undefined;
       const out: U2fTransport[] = [];
       TRANSPORT_BITS.forEach((name, i) => {
-        const byteIndex = bits.valueStart + 1 + (i >> 3);
-        if (byteIndex >= bits.end) return;
+        const byteIndex = 1 + (i >> 3);
+        if (byteIndex >= bits.value.length) return;
         // Mask the unused bits of the last byte before reading (digest §2.6).
-        let byte = der[byteIndex] as number;
-        if (byteIndex === bits.end - 1) byte &= (0xff << unused) & 0xff;
+        let byte = bits.value[byteIndex] as number;
+        if (byteIndex === bits.value.length - 1) byte &= (0xff << unused) & 0xff;
         if (byte & (0x80 >> (i & 7))) out.push(name);
       });
       return out;

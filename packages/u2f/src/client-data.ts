@@ -1,6 +1,6 @@
+import { type JsonValue, parseStrictJson, utf8DecodeStrict } from '@factorkit/core';
 import { type Base64Options, decodeWebsafeBase64 } from './base64.ts';
-import { U2fError } from './errors.ts';
-import { type JsonValue, parseStrictJson } from './json.ts';
+import { U2fError, u2fErrorFrom } from './errors.ts';
 
 /** `typ` of registration client data (FIDO U2F JS API, ClientData dictionary). */
 export const TYP_FINISH_ENROLLMENT = 'navigator.id.finishEnrollment';
@@ -36,18 +36,14 @@ export function parseClientData(encoded: string, options: Base64Options = {}): C
   if (bytes.length > MAX_CLIENT_DATA_BYTES) {
     throw new U2fError('ERR_MESSAGE_TOO_LARGE', 'clientData is too large', 'clientData');
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new U2fError('ERR_CLIENT_DATA_MALFORMED', 'clientData is not valid UTF-8', 'clientData');
-  }
   let json: JsonValue;
   try {
-    json = parseStrictJson(text, { maxDepth: 3, maxEntries: 32, code: 'ERR_CLIENT_DATA_MALFORMED' });
+    // UTF-8 decode as TextDecoder's default does: a leading BOM is dropped, not JSON.
+    let text = utf8DecodeStrict(bytes);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    json = parseStrictJson(text, { maxDepth: 3, maxEntries: 32 });
   } catch (error) {
-    if (error instanceof U2fError) throw new U2fError(error.code, error.message, 'clientData');
-    throw error;
+    throw u2fErrorFrom(error, 'ERR_CLIENT_DATA_MALFORMED', 'clientData');
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new U2fError('ERR_CLIENT_DATA_MALFORMED', 'clientData is not a JSON object', 'clientData');

@@ -1,3 +1,5 @@
+import { type CodecErrorKind, isCodecError } from '@factorkit/core';
+
 /**
  * Every way a U2F response, message or configuration can be rejected. One closed union:
  * callers switch on `code`, never on message text.
@@ -123,4 +125,24 @@ export function failure(code: U2fErrorCode, message: string, step?: string): U2f
 export function failureFromError(error: unknown): U2fFailure {
   if (error instanceof U2fError) return failure(error.code, error.message, error.step);
   throw error;
+}
+
+/**
+ * This package's edge for `@factorkit/core` codec errors: a `U2fError` passes through (its step
+ * set when missing), a `CodecError` becomes a `U2fError` — framing kinds keep their own codes
+ * (`truncated` → `ERR_MESSAGE_TRUNCATED`, `too-large` → `ERR_MESSAGE_TOO_LARGE`), every other
+ * kind gets `code`, the one the caller's field reports. Anything else is returned unchanged.
+ */
+export function u2fErrorFrom(error: unknown, code: U2fErrorCode, step?: string): unknown {
+  if (error instanceof U2fError) {
+    return step === undefined || error.step !== undefined
+      ? error
+      : new U2fError(error.code, error.message, step);
+  }
+  if (!isCodecError(error)) return error;
+  const framing: Partial<Record<CodecErrorKind, U2fErrorCode>> = {
+    truncated: 'ERR_MESSAGE_TRUNCATED',
+    'too-large': 'ERR_MESSAGE_TOO_LARGE',
+  };
+  return new U2fError(framing[error.kind] ?? code, error.message, step);
 }

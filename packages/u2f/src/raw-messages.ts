@@ -1,6 +1,5 @@
-import { copyBytes } from './bytes.ts';
-import { assertStrictEcdsaDer, readDer } from './der.ts';
-import { U2fError } from './errors.ts';
+import { copyBytes, isStrictDerEcdsaSignature, readDer } from '@factorkit/core';
+import { U2fError, u2fErrorFrom } from './errors.ts';
 import { assertP256Point } from './p256.ts';
 
 /** Reserved first byte of a registration response (FIDO U2F Raw Message Formats §4.3). */
@@ -47,14 +46,17 @@ function readSignature(bytes: Uint8Array, offset: number, step: string): Uint8Ar
   }
   let end: number;
   try {
-    end = readDer(bytes, offset, 'ERR_SIGNATURE_MALFORMED').end;
+    end = readDer(bytes, offset).end;
   } catch (error) {
-    if (error instanceof U2fError) throw new U2fError(error.code, error.message, step);
-    throw error;
+    throw u2fErrorFrom(error, 'ERR_SIGNATURE_MALFORMED', step);
   }
   if (end !== bytes.length) throw new U2fError('ERR_TRAILING_BYTES', 'bytes follow the signature', step);
   const signature = copyBytes(bytes.subarray(offset, end));
-  assertStrictEcdsaDer(signature, step);
+  // X9.62 ECDSA-Sig-Value in strict DER: two minimal, positive, non-zero INTEGERs of at most
+  // 32 bytes. High-S is accepted: U2F tokens never normalised S.
+  if (!isStrictDerEcdsaSignature(signature, 32)) {
+    throw new U2fError('ERR_SIGNATURE_MALFORMED', 'signature is not a strict DER ECDSA-Sig-Value', step);
+  }
   return signature;
 }
 
@@ -87,13 +89,12 @@ export function parseRegistrationData(bytes: Uint8Array): RegistrationData {
   need(bytes, certStart + 2, step);
   let certEnd: number;
   try {
-    const cert = readDer(bytes, certStart, 'ERR_CERTIFICATE_MALFORMED');
-    if (cert.tag !== 0x30)
+    const cert = readDer(bytes, certStart);
+    if (cert.element.tag !== 0x30)
       throw new U2fError('ERR_CERTIFICATE_MALFORMED', 'certificate is not a DER SEQUENCE');
     certEnd = cert.end;
   } catch (error) {
-    if (error instanceof U2fError) throw new U2fError(error.code, error.message, step);
-    throw error;
+    throw u2fErrorFrom(error, 'ERR_CERTIFICATE_MALFORMED', step);
   }
   const attestationCertificate = copyBytes(bytes.subarray(certStart, certEnd));
   const signature = readSignature(bytes, certEnd, 'registrationData.signature');

@@ -1,6 +1,7 @@
+import { concat, utf8Encode as utf8 } from '@factorkit/core';
 import { timingSafeEqual } from '@factorkit/ct';
 import { decodeWebsafeBase64, encodeWebsafeBase64 } from './base64.ts';
-import { concat, sha256, utf8 } from './bytes.ts';
+import { sha256 } from './bytes.ts';
 import { checkClientData, facetList, requireString, responseField } from './checks.ts';
 import { type ClientData, TYP_GET_ASSERTION } from './client-data.ts';
 import { failure, failureFromError, U2fError, type U2fFailure } from './errors.ts';

@@ -1,3 +1,4 @@
+import { concat, utf8Encode as utf8 } from '@factorkit/core';
 import {
   chainsToAnchor,
   parseAttestationCertificate,
@@ -6,7 +7,7 @@ import {
   type U2fTransport,
 } from './attestation.ts';
 import { decodeWebsafeBase64, encodeWebsafeBase64 } from './base64.ts';
-import { concat, sha256, utf8 } from './bytes.ts';
+import { sha256 } from './bytes.ts';
 import { checkClientData, facetList, requireString, responseField } from './checks.ts';
 import { type ClientData, TYP_FINISH_ENROLLMENT } from './client-data.ts';
 import { failure, failureFromError, type U2fFailure } from './errors.ts';

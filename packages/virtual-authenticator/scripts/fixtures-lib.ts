@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { concat } from '@factorkit/core';
 // Builds every case file of the repo's `fixtures/virtual/` folder in memory. The script
 // (generate-fixtures.ts) writes them; a test regenerates and compares byte for byte.
 // Case format: the shared corpus format (see @factorkit/testkit's FixtureCase).
@@ -775,7 +776,7 @@ export function structureGroup(out: Collector): void {
     'authentication-positive-clientdata-bom',
     mutate.replaceClientDataJSON(
       auth,
-      concatBytes(Uint8Array.of(0xef, 0xbb, 0xbf), cd(`{"type":"webauthn.get",${base}}`)),
+      concat(Uint8Array.of(0xef, 0xbb, 0xbf), cd(`{"type":"webauthn.get",${base}}`)),
       resign,
     ),
     ok({ newCounter: 1 }),
@@ -795,7 +796,7 @@ export function structureGroup(out: Collector): void {
     'authentication-clientdata-invalid-utf8',
     mutate.replaceClientDataJSON(
       auth,
-      concatBytes(cd(`{"type":"webauthn.get",${base},"x":"`), Uint8Array.of(0xc3, 0x28), cd('"}')),
+      concat(cd(`{"type":"webauthn.get",${base},"x":"`), Uint8Array.of(0xc3, 0x28), cd('"}')),
       resign,
     ),
     fail('ERR_CLIENT_DATA_INVALID'),
@@ -885,10 +886,6 @@ export function structureGroup(out: Collector): void {
   }
 }
 
-function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  return new Uint8Array(Buffer.concat(parts));
-}
-
 /** Re-encodes the credential public key with one coordinate's last byte flipped (fmt none). */
 function patchCoseKey(reg: RegistrationResponseJSON, label: number): RegistrationResponseJSON {
   const ao = decodeCborMap(fromBase64url(reg.response.attestationObject));
@@ -938,7 +935,7 @@ function withAuthData(reg: RegistrationResponseJSON, authData: Uint8Array): Regi
 function duplicateFmt(reg: RegistrationResponseJSON): RegistrationResponseJSON {
   const ao = decodeCborMap(fromBase64url(reg.response.attestationObject));
   const tail = encodeCbor(ao).slice(1); // drop the map header (0xa3)
-  const bytes = concatBytes(Uint8Array.of(0xa4), encodeCbor('fmt'), encodeCbor('packed'), tail);
+  const bytes = concat(Uint8Array.of(0xa4), encodeCbor('fmt'), encodeCbor('packed'), tail);
   return { ...reg, response: { ...reg.response, attestationObject: toBase64url(bytes) } };
 }
 
@@ -1352,7 +1349,7 @@ function u2fKeyPrefix(
   const parts = mutate.splitRegistrationData(fromBase64url(reg.registrationData));
   const userPublicKey = new Uint8Array(parts.userPublicKey);
   userPublicKey[0] = 0x02;
-  const signed = concatBytes(
+  const signed = concat(
     Uint8Array.of(0),
     sha256Bytes(new TextEncoder().encode(U2F_APPID)),
     sha256Bytes(fromBase64url(reg.clientData)),
@@ -1360,7 +1357,7 @@ function u2fKeyPrefix(
     userPublicKey,
   );
   const signature = token.signWithAttestationKey(signed);
-  const data = concatBytes(
+  const data = concat(
     Uint8Array.of(5),
     userPublicKey,
     Uint8Array.of(parts.keyHandle.length),

@@ -32,17 +32,8 @@ export function fromUtf8(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes);
 }
 
-export function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
+// One concatenation for the whole tree.
+export { concat } from '@factorkit/core';
 
 export function uint16be(value: number): Uint8Array {
   return Uint8Array.of((value >>> 8) & 0xff, value & 0xff);

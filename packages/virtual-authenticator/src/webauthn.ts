@@ -11,7 +11,7 @@ import {
   flagsByte,
   sha256,
 } from './authenticator-data.ts';
-import { bufferSource, fromBase64url, fromHex, toBase64url, utf8 } from './bytes.ts';
+import { bufferSource, concat, fromBase64url, fromHex, toBase64url, utf8 } from './bytes.ts';
 import { type CborValue, decodeCborMap, encodeCbor } from './cbor.ts';
 import { VirtualAuthenticatorError } from './errors.ts';
 import {
@@ -253,7 +253,7 @@ export class VirtualAuthenticator {
         ? {}
         : { extensions: encodeExtensions(options.authenticatorExtensions) }),
     });
-    const signature = credential.key.sign(concatBytes(authenticatorData, sha256(clientDataJSON)));
+    const signature = credential.key.sign(concat(authenticatorData, sha256(clientDataJSON)));
     const clientExtensionResults: Record<string, unknown> = {};
     if (typeof appid === 'string') clientExtensionResults['appid'] = usedAppId;
     return {
@@ -310,7 +310,7 @@ export class VirtualAuthenticator {
   signAssertion(credentialId: string, authenticatorData: Uint8Array, clientDataJSON: Uint8Array): Uint8Array {
     const c = this.#find(credentialId);
     if (c === undefined) throw new VirtualAuthenticatorError('ERR_NOT_ALLOWED', 'unknown credential');
-    return c.key.sign(concatBytes(authenticatorData, sha256(clientDataJSON)));
+    return c.key.sign(concat(authenticatorData, sha256(clientDataJSON)));
   }
 
   /**
@@ -501,11 +501,4 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -1,5 +1,5 @@
+import { copyBytes, toHex, utf8DecodeStrict } from '@factorkit/core';
 import { Decoder } from 'cbor-x';
-import { copyBytes, toHex, utf8DecodeStrict } from './bytes.ts';
 import { WebAuthnError } from './errors.ts';
 
 /**

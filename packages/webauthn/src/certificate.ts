@@ -1,8 +1,8 @@
 // @peculiar/x509 resolves its services through tsyringe, which needs a Reflect metadata polyfill.
 import 'reflect-metadata';
+import { bytesEqual, toHex } from '@factorkit/core';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as x509 from '@peculiar/x509';
-import { bytesEqual, toHex } from './bytes.ts';
 import { type CertificateOutline, outlineCertificate } from './der.ts';
 import { WebAuthnError } from './errors.ts';
 

@@ -1,5 +1,5 @@
+import { duplicateTopLevelMember, utf8DecodeStrict } from '@factorkit/core';
 import { decodeBase64url } from './base64url.ts';
-import { utf8DecodeStrict } from './bytes.ts';
 import { WebAuthnError } from './errors.ts';
 
 /** Hard cap on clientDataJSON size (DOS-1); browsers send a few hundred bytes. */
@@ -61,7 +61,7 @@ export function parseClientDataJSON(bytes: Uint8Array): CollectedClientData {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw cdError('clientDataJSON must be a JSON object');
   }
-  const duplicate = duplicateSingleMember(text);
+  const duplicate = duplicateTopLevelMember(text, SINGLE_MEMBERS);
   if (duplicate !== undefined) throw cdError(`clientDataJSON has a duplicate "${duplicate}" member`);
   const c = parsed as Record<string, unknown>;
   // tokenBinding is not read: Level 3 removed Token Binding, and clients sent values outside
@@ -81,69 +81,4 @@ export function parseClientDataJSON(bytes: Uint8Array): CollectedClientData {
     crossOrigin: crossOrigin as boolean | undefined,
     topOrigin: topOrigin as string | undefined,
   };
-}
-
-// The first of SINGLE_MEMBERS named twice at the top level of a JSON text already validated by
-// JSON.parse (which silently keeps the last of duplicate members, so duplicates are found by
-// scanning). Names without escapes are compared as written; escaped ones are JSON-decoded, so
-// "\u0074ype" is "type".
-function duplicateSingleMember(text: string): string | undefined {
-  let seen = 0;
-  let depth = 0;
-  let expectKey = false;
-  // Position of the next backslash at or after the current string's opening quote, or
-  // text.length: a string without one ends at the next quote, found with one indexOf. It only
-  // moves forward, so the whole scan stays linear.
-  let backslash = -1;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 0x22 /* " */) {
-      const start = i;
-      let escaped = false;
-      i++;
-      if (backslash < i) {
-        backslash = text.indexOf('\\', i);
-        if (backslash === -1) backslash = text.length;
-      }
-      const quote = text.indexOf('"', i);
-      if (quote !== -1 && quote < backslash) {
-        i = quote;
-      } else {
-        while (i < text.length && text.charCodeAt(i) !== 0x22) {
-          if (text.charCodeAt(i) === 0x5c /* \ */) {
-            escaped = true;
-            i += 2;
-          } else {
-            i++;
-          }
-        }
-      }
-      if (depth === 1 && expectKey) {
-        expectKey = false;
-        // Unescaped names are matched in place (no substring per member).
-        const key = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : undefined;
-        for (let m = 0; m < SINGLE_MEMBERS.length; m++) {
-          const name = SINGLE_MEMBERS[m] as string;
-          const bit = 1 << m;
-          const match =
-            key === undefined
-              ? i - start - 1 === name.length && text.startsWith(name, start + 1)
-              : key === name;
-          if (match) {
-            if ((seen & bit) !== 0) return name;
-            seen |= bit;
-            break;
-          }
-        }
-      }
-    } else if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {
-      depth++;
-      if (depth === 1 && ch === 0x7b) expectKey = true;
-    } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
-      depth--;
-    } else if (ch === 0x2c /* , */ && depth === 1) {
-      expectKey = true;
-    }
-  }
-  return undefined;
 }

@@ -1,3 +1,14 @@
+import type {
+  CoseAlgorithm,
+  CosePublicKey,
+  Ec2Curve,
+  Ec2PublicKey,
+  HashAlgorithm,
+  OkpCurve,
+  OkpPublicKey,
+  RsaPublicKey,
+  SignatureFamily,
+} from '@factorkit/core';
 import { type CborMap, type CborValue, decodeCbor, isCborMap } from './cbor.ts';
 import { derOidToString, parseRsaPublicKey, parseSpki, readDerExact } from './der.ts';
 import { WebAuthnError } from './errors.ts';
@@ -8,22 +19,19 @@ import { WebAuthnError } from './errors.ts';
  * EC2 curves, OKP curves — so adding an entry is a one-line change, never a new branch.
  */
 
-export type HashAlgorithm = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
-export type SignatureFamily = 'ECDSA' | 'EdDSA' | 'RSASSA-PKCS1-v1_5' | 'RSASSA-PSS';
-
-export interface CoseAlgorithm {
-  readonly id: number;
-  readonly name: string;
-  readonly family: SignatureFamily;
-  /** Key type this algorithm needs: 1 OKP, 2 EC2, 3 RSA. */
-  readonly kty: 1 | 2 | 3;
-  /** Message digest (ECDSA, RSA). EdDSA hashes internally. */
-  readonly hash: HashAlgorithm | undefined;
-  /** The curves (COSE crv values) the key must be on; empty for RSA. */
-  readonly curves: readonly number[];
-  /** Accepted only when the caller lists it explicitly (legacy or uncommon). */
-  readonly optIn: boolean;
-}
+// The key and hash shapes live in @factorkit/core (the crypto backends consume them); they are
+// re-exported here so existing imports keep working.
+export type {
+  CoseAlgorithm,
+  CosePublicKey,
+  Ec2Curve,
+  Ec2PublicKey,
+  HashAlgorithm,
+  OkpCurve,
+  OkpPublicKey,
+  RsaPublicKey,
+  SignatureFamily,
+};
 
 const alg = (
   id: number,
@@ -63,14 +71,6 @@ export const DEFAULT_SUPPORTED_ALGORITHMS: readonly number[] = [...COSE_ALGORITH
   .filter((a) => !a.optIn)
   .map((a) => a.id);
 
-export interface Ec2Curve {
-  readonly crv: number;
-  readonly name: 'P-256' | 'P-384' | 'P-521' | 'secp256k1';
-  /** Coordinate length in bytes. */
-  readonly size: number;
-  readonly oid: string;
-}
-
 /** COSE EC2 curves (RFC 9053 §7.1, RFC 8812 §3.1). */
 export const EC2_CURVES: ReadonlyMap<number, Ec2Curve> = new Map(
   (
@@ -82,13 +82,6 @@ export const EC2_CURVES: ReadonlyMap<number, Ec2Curve> = new Map(
     ] as const
   ).map((c) => [c.crv, c]),
 );
-
-export interface OkpCurve {
-  readonly crv: number;
-  readonly name: 'Ed25519' | 'Ed448';
-  readonly size: number;
-  readonly oid: string;
-}
 
 /** COSE OKP curves usable for signatures (RFC 9053 §7.2). X25519/X448 are not signature curves. */
 export const OKP_CURVES: ReadonlyMap<number, OkpCurve> = new Map(
@@ -103,31 +96,6 @@ export const OKP_CURVES: ReadonlyMap<number, OkpCurve> = new Map(
 /** RSA modulus bounds in bits: below is forgeable in practice, above is a verification DoS (DOS-3). */
 export const RSA_MIN_BITS = 2048;
 export const RSA_MAX_BITS = 4096;
-
-interface CoseKeyBase {
-  readonly alg: number;
-  readonly algorithm: CoseAlgorithm;
-  /** The exact bytes the key was decoded from (authenticatorData), when it came from CBOR. */
-  readonly bytes: Uint8Array | undefined;
-}
-export interface Ec2PublicKey extends CoseKeyBase {
-  readonly kty: 'EC2';
-  readonly curve: Ec2Curve;
-  readonly x: Uint8Array;
-  readonly y: Uint8Array;
-}
-export interface OkpPublicKey extends CoseKeyBase {
-  readonly kty: 'OKP';
-  readonly curve: OkpCurve;
-  readonly x: Uint8Array;
-}
-export interface RsaPublicKey extends CoseKeyBase {
-  readonly kty: 'RSA';
-  readonly n: Uint8Array;
-  readonly e: Uint8Array;
-}
-/** A parsed, structurally validated COSE_Key for signature verification. */
-export type CosePublicKey = Ec2PublicKey | OkpPublicKey | RsaPublicKey;
 
 function keyError(message: string): WebAuthnError {
   return new WebAuthnError('ERR_INVALID_PUBLIC_KEY', message);

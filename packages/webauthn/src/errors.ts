@@ -1,3 +1,5 @@
+import { type CodecErrorKind, isCodecError } from '@factorkit/core';
+
 /**
  * Every way a response can be rejected, as one closed union of stable codes. Tests and callers
  * branch on `code`, never on `message` (messages are for humans and may change).
@@ -64,6 +66,38 @@ export class WebAuthnError extends Error {
 
 export function isWebAuthnError(value: unknown): value is WebAuthnError {
   return value instanceof WebAuthnError;
+}
+
+// How a @factorkit/core codec refusal reads in this package's vocabulary.
+const CODEC_CODES: Readonly<Record<CodecErrorKind, WebAuthnErrorCode>> = {
+  base64: 'ERR_INVALID_BASE64URL',
+  der: 'ERR_INVALID_DER',
+  truncated: 'ERR_INVALID_DER',
+  json: 'ERR_MALFORMED_RESPONSE',
+  utf8: 'ERR_MALFORMED_RESPONSE',
+  hex: 'ERR_MALFORMED_RESPONSE',
+  'too-large': 'ERR_MALFORMED_RESPONSE',
+};
+
+/**
+ * This package's edge for base-layer errors: a `WebAuthnError` as it is, a core `CodecError`
+ * mapped to its code (the cause kept), anything else `undefined` (not ours to classify).
+ */
+export function asWebAuthnError(value: unknown): WebAuthnError | undefined {
+  if (value instanceof WebAuthnError) return value;
+  if (isCodecError(value)) return new WebAuthnError(CODEC_CODES[value.kind], value.message, { cause: value });
+  return undefined;
+}
+
+/** Runs a base-layer parser, rethrowing its `CodecError` as this package's `WebAuthnError`. */
+export function atEdge<A extends readonly unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  return (...args: A): R => {
+    try {
+      return fn(...args);
+    } catch (e) {
+      throw asWebAuthnError(e) ?? e;
+    }
+  };
 }
 
 /** A rejected ceremony: what failed, at which spec step, and why. */

@@ -1,8 +1,8 @@
 // @peculiar/x509 resolves its services through tsyringe, which needs a Reflect metadata polyfill.
 import 'reflect-metadata';
 import { constants, createPublicKey, type KeyObject, verify as nodeVerify } from 'node:crypto';
+import { bytesEqual } from '@factorkit/core';
 import * as x509 from '@peculiar/x509';
-import { bytesEqual } from './bytes.ts';
 import { basicConstraints, isSelfIssued, type ParsedCertificate, validAt } from './certificate.ts';
 import { EC2_CURVES } from './cose.ts';
 import { DER_SEQUENCE, derSignatureToRaw, parseSpki, readDerChildren, readDerExact } from './der.ts';

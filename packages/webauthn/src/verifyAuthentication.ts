@@ -1,7 +1,7 @@
+import { bytesEqual, utf8Encode } from '@factorkit/core';
 import { timingSafeEqual } from '@factorkit/ct';
 import { type AuthenticatorData, parseAuthenticatorData } from './authenticatorData.ts';
 import { decodeBase64url, isBase64url } from './base64url.ts';
-import { bytesEqual, utf8Encode } from './bytes.ts';
 import type { CborMap } from './cbor.ts';
 import {
   b64urlMember,
@@ -14,7 +14,7 @@ import { parseClientDataJSON } from './clientData.ts';
 import { DEFAULT_SUPPORTED_ALGORITHMS } from './cose.ts';
 import { defaultBackend } from './crypto/default.ts';
 import type { CryptoBackend } from './crypto/types.ts';
-import { failure, type VerificationFailure, WebAuthnError } from './errors.ts';
+import { asWebAuthnError, failure, type VerificationFailure, WebAuthnError } from './errors.ts';
 import { type CredentialKey, isCredentialKey, prepareCredentialKey } from './prepareCredentialKey.ts';
 
 const MAX_AUTHENTICATOR_DATA_CHARS = 88_000;
@@ -420,9 +420,11 @@ function prepareAssertion(
       },
     };
   } catch (e) {
-    if (e instanceof WebAuthnError) return failure(e.code, step, e.message);
-    // Every parser this function calls throws WebAuthnError; anything else is a bug here or a
-    // caller's misuse (e.g. a throwing challenge predicate) and is never disguised as a verdict.
+    const known = asWebAuthnError(e);
+    if (known !== undefined) return failure(known.code, step, known.message);
+    // Every parser this function calls throws WebAuthnError (or core's CodecError, mapped above);
+    // anything else is a bug here or a caller's misuse (e.g. a throwing challenge predicate) and
+    // is never disguised as a verdict on the response.
     if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError) throw e;
     return failure('ERR_MALFORMED_RESPONSE', step, 'response could not be processed');
   }

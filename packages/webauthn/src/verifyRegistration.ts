@@ -1,8 +1,8 @@
+import { bytesEqual, toHex, utf8Encode } from '@factorkit/core';
 import { ATTESTATION_FORMATS, PENDING_ATTESTATION_FORMATS } from './attestation/index.ts';
 import type { AttestationFormatVerifier, AttestationType } from './attestation/types.ts';
 import { type AuthenticatorData, parseAuthenticatorData } from './authenticatorData.ts';
 import { encodeBase64url } from './base64url.ts';
-import { bytesEqual, toHex, utf8Encode } from './bytes.ts';
 import { type CborMap, decodeCbor, isCborMap } from './cbor.ts';
 import {
   b64urlMember,
@@ -16,7 +16,7 @@ import { parseClientDataJSON } from './clientData.ts';
 import { DEFAULT_SUPPORTED_ALGORITHMS } from './cose.ts';
 import { defaultBackend } from './crypto/default.ts';
 import type { CryptoBackend } from './crypto/types.ts';
-import { failure, type VerificationFailure, WebAuthnError } from './errors.ts';
+import { asWebAuthnError, failure, type VerificationFailure, WebAuthnError } from './errors.ts';
 import { verifyCertificateChain } from './trust.ts';
 
 /** Base64url characters accepted for an attestationObject (≈ 64 KiB of bytes: DOS-1). */
@@ -351,9 +351,11 @@ export async function verifyRegistration(
       authenticatorAttachment: typeof attachment === 'string' ? attachment : undefined,
     };
   } catch (e) {
-    if (e instanceof WebAuthnError) return failure(e.code, step, e.message);
-    // Every parser this function calls throws WebAuthnError; anything else is a bug here or a
-    // caller's misuse (e.g. a throwing challenge predicate) and is never disguised as a verdict.
+    const known = asWebAuthnError(e);
+    if (known !== undefined) return failure(known.code, step, known.message);
+    // Every parser this function calls throws WebAuthnError (or core's CodecError, mapped above);
+    // anything else is a bug here or a caller's misuse (e.g. a throwing challenge predicate) and
+    // is never disguised as a verdict on the response.
     if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError) throw e;
     return failure('ERR_MALFORMED_RESPONSE', step, 'response could not be processed');
   }

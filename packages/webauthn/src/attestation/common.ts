@@ -1,4 +1,4 @@
-import { concatBytes } from '../bytes.ts';
+import { concat } from '@factorkit/core';
 import type { CborMap, CborValue } from '../cbor.ts';
 import { type ParsedCertificate, parseCertificate } from '../certificate.ts';
 import { WebAuthnError } from '../errors.ts';
@@ -47,5 +47,5 @@ export function attStmtX5c(value: CborValue | undefined): ParsedCertificate[] {
 
 /** authenticatorData ‖ clientDataHash: what packed and most formats sign. */
 export function signedAttestationData(authData: Uint8Array, clientDataHash: Uint8Array): Uint8Array {
-  return concatBytes(authData, clientDataHash);
+  return concat(authData, clientDataHash);
 }

@@ -1,4 +1,4 @@
-import { concatBytes } from '../bytes.ts';
+import { concat } from '@factorkit/core';
 import { coseKeyFromSpki } from '../cose.ts';
 import { attStmtBytes, attStmtX5c, checkAttStmtKeys } from './common.ts';
 import { type AttestationFormatVerifier, type AttestationOutcome, attestationFailure } from './types.ts';
@@ -53,7 +53,7 @@ export const verifyFidoU2fAttestation: AttestationFormatVerifier = async (
       'fido-u2f attestation does not sign the flags: UV, BE and BS must be clear',
     );
   }
-  const verificationData = concatBytes(
+  const verificationData = concat(
     new Uint8Array([0x00]),
     authenticatorData.rpIdHash,
     clientDataHash,

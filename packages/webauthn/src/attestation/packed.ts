@@ -1,4 +1,4 @@
-import { bytesEqual } from '../bytes.ts';
+import { bytesEqual } from '@factorkit/core';
 import { basicConstraints, extensionByOid, type ParsedCertificate } from '../certificate.ts';
 import { coseKeyFromSpki } from '../cose.ts';
 import { DER_OCTET_STRING, readDerExact } from '../der.ts';

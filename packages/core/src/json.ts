@@ -1,4 +1,4 @@
-import { U2fError, type U2fErrorCode } from './errors.ts';
+import { CodecError } from './errors.ts';
 
 export type JsonValue =
   | null
@@ -13,14 +13,15 @@ export interface JsonLimits {
   readonly maxDepth: number;
   /** Most members or elements in one container. */
   readonly maxEntries: number;
-  /** Code of the `U2fError` thrown on malformed input. */
-  readonly code: U2fErrorCode;
 }
 
 /**
  * Strict RFC 8259 JSON parser with limits. Unlike `JSON.parse` it rejects duplicate member
  * names (a parser differential: `JSON.parse` keeps the last, other parsers the first), and
- * it builds null-prototype objects so `__proto__` members stay plain data.
+ * it builds null-prototype objects so `__proto__` members stay plain data. One linear pass;
+ * depth and container sizes are bounded by `limits`, the text's length by the caller.
+ *
+ * @throws {CodecError} kind `json`
  */
 export function parseStrictJson(text: string, limits: JsonLimits): JsonValue {
   const parser = new Parser(text, limits);
@@ -42,7 +43,7 @@ class Parser {
   }
 
   fail(why: string): never {
-    throw new U2fError(this.limits.code, `invalid JSON: ${why}`);
+    throw new CodecError('json', `invalid JSON at offset ${this.pos}: ${why}`);
   }
 
   ws(): void {
@@ -84,6 +85,20 @@ class Parser {
   private string(): string {
     this.pos++; // opening quote
     let out = '';
+    // Runs without escapes are copied with one slice, not a character at a time.
+    let run = this.pos;
+    for (;;) {
+      const c = this.text.charCodeAt(run);
+      if (c === 0x22 || c === 0x5c || c < 0x20 || Number.isNaN(c)) break;
+      run++;
+    }
+    if (this.text.charCodeAt(run) === 0x22) {
+      out = this.text.slice(this.pos, run);
+      this.pos = run + 1;
+      return out;
+    }
+    out = this.text.slice(this.pos, run);
+    this.pos = run;
     for (;;) {
       const c = this.text.charCodeAt(this.pos);
       if (Number.isNaN(c)) this.fail('unterminated string');
@@ -180,4 +195,73 @@ class Parser {
       if (c !== ',') this.fail('expected , or }');
     }
   }
+}
+
+/**
+ * The first of `names` (at most 31) that is a member name twice at the top level of `text`, a
+ * JSON text already accepted by `JSON.parse` — which silently keeps the last of duplicate
+ * members, so a reader that relies on it must find duplicates of the members it trusts by
+ * scanning (catalog CD-2). Names without escapes are compared as written, in place; escaped
+ * ones are JSON-decoded, so `"\u0074ype"` is `type`. One linear pass.
+ */
+export function duplicateTopLevelMember(text: string, names: readonly string[]): string | undefined {
+  if (names.length > 31) throw new TypeError('at most 31 member names can be checked');
+  let seen = 0;
+  let depth = 0;
+  let expectKey = false;
+  // Position of the next backslash at or after the current string's opening quote, or
+  // text.length: a string without one ends at the next quote, found with one indexOf. It only
+  // moves forward, so the whole scan stays linear.
+  let backslash = -1;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22 /* " */) {
+      const start = i;
+      let escaped = false;
+      i++;
+      if (backslash < i) {
+        backslash = text.indexOf('\\', i);
+        if (backslash === -1) backslash = text.length;
+      }
+      const quote = text.indexOf('"', i);
+      if (quote !== -1 && quote < backslash) {
+        i = quote;
+      } else {
+        while (i < text.length && text.charCodeAt(i) !== 0x22) {
+          if (text.charCodeAt(i) === 0x5c /* \ */) {
+            escaped = true;
+            i += 2;
+          } else {
+            i++;
+          }
+        }
+      }
+      if (depth === 1 && expectKey) {
+        expectKey = false;
+        // Unescaped names are matched in place (no substring per member).
+        const key = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : undefined;
+        for (let m = 0; m < names.length; m++) {
+          const name = names[m] as string;
+          const bit = 1 << m;
+          const match =
+            key === undefined
+              ? i - start - 1 === name.length && text.startsWith(name, start + 1)
+              : key === name;
+          if (match) {
+            if ((seen & bit) !== 0) return name;
+            seen |= bit;
+            break;
+          }
+        }
+      }
+    } else if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {
+      depth++;
+      if (depth === 1 && ch === 0x7b) expectKey = true;
+    } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
+      depth--;
+    } else if (ch === 0x2c /* , */ && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return undefined;
 }

@@ -1,0 +1,70 @@
+/**
+ * The COSE public-key and hash types (RFC 9052/9053, RFC 8230) that the crypto backends consume.
+ * The registries that fill them (algorithm ids, curves) and the COSE_Key parser live in
+ * `@factorkit/webauthn`; a backend needs only the shapes.
+ */
+
+export type HashAlgorithm = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+export type SignatureFamily = 'ECDSA' | 'EdDSA' | 'RSASSA-PKCS1-v1_5' | 'RSASSA-PSS';
+
+export interface CoseAlgorithm {
+  readonly id: number;
+  readonly name: string;
+  readonly family: SignatureFamily;
+  /** Key type this algorithm needs: 1 OKP, 2 EC2, 3 RSA. */
+  readonly kty: 1 | 2 | 3;
+  /** Message digest (ECDSA, RSA). EdDSA hashes internally. */
+  readonly hash: HashAlgorithm | undefined;
+  /** The curves (COSE crv values) the key must be on; empty for RSA. */
+  readonly curves: readonly number[];
+  /** Accepted only when the caller lists it explicitly (legacy or uncommon). */
+  readonly optIn: boolean;
+}
+
+export interface Ec2Curve {
+  readonly crv: number;
+  readonly name: 'P-256' | 'P-384' | 'P-521' | 'secp256k1';
+  /** Coordinate length in bytes. */
+  readonly size: number;
+  readonly oid: string;
+}
+
+export interface OkpCurve {
+  readonly crv: number;
+  readonly name: 'Ed25519' | 'Ed448';
+  readonly size: number;
+  readonly oid: string;
+}
+
+export interface CoseKeyBase {
+  readonly alg: number;
+  readonly algorithm: CoseAlgorithm;
+  /** The exact bytes the key was decoded from (authenticatorData), when it came from CBOR. */
+  readonly bytes: Uint8Array | undefined;
+}
+export interface Ec2PublicKey extends CoseKeyBase {
+  readonly kty: 'EC2';
+  readonly curve: Ec2Curve;
+  readonly x: Uint8Array;
+  readonly y: Uint8Array;
+}
+export interface OkpPublicKey extends CoseKeyBase {
+  readonly kty: 'OKP';
+  readonly curve: OkpCurve;
+  readonly x: Uint8Array;
+}
+export interface RsaPublicKey extends CoseKeyBase {
+  readonly kty: 'RSA';
+  readonly n: Uint8Array;
+  readonly e: Uint8Array;
+}
+/** A parsed, structurally validated COSE_Key for signature verification. */
+export type CosePublicKey = Ec2PublicKey | OkpPublicKey | RsaPublicKey;
+
+/** Digest output length in bytes. */
+export const HASH_LENGTH: Readonly<Record<HashAlgorithm, number>> = {
+  'SHA-1': 20,
+  'SHA-256': 32,
+  'SHA-384': 48,
+  'SHA-512': 64,
+};
