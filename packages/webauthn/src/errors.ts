@@ -41,6 +41,8 @@ export type WebAuthnErrorCode =
   | 'ERR_FIDO_U2F_AAGUID_NOT_ZERO'
   | 'ERR_FIDO_U2F_FLAGS_INVALID'
   | 'ERR_ATTESTATION_NOT_TRUSTED'
+  // X.509 revocation (RFC 5280 CRLs).
+  | 'ERR_CRL_INVALID'
   // Authentication-only.
   | 'ERR_CREDENTIAL_NOT_ALLOWED'
   | 'ERR_CREDENTIAL_MISMATCH'

@@ -23,6 +23,12 @@ export { decodeBase64url, encodeBase64url, isBase64url } from './base64url.ts';
 export { type CborMap, type CborValue, decodeCbor, decodeCborFirst } from './cbor.ts';
 export type { CeremonyOptions, ExpectedChallenge } from './ceremony.ts';
 export {
+  type ParsedCertificate,
+  parseCertificate,
+  parseCertificateInput,
+  validAt,
+} from './certificate.ts';
+export {
   type CollectedClientData,
   MAX_CLIENT_DATA_BASE64URL_CHARS,
   MAX_CLIENT_DATA_LENGTH,
@@ -46,6 +52,16 @@ export {
   parseCoseKey,
   type RsaPublicKey,
 } from './cose.ts';
+export {
+  type CrlProblem,
+  certificateSerialHex,
+  crlDistributionPoints,
+  crlProblem,
+  crlRevokes,
+  MAX_CRL_LENGTH,
+  type ParsedCrl,
+  parseCrl,
+} from './crl.ts';
 export { nodeBackend } from './crypto/node.ts';
 export { portableBackend } from './crypto/portable.ts';
 export type { CryptoBackend, ImportedKey } from './crypto/types.ts';
@@ -71,7 +87,7 @@ export {
   type PrepareCredentialKeyOptions,
   prepareCredentialKey,
 } from './prepareCredentialKey.ts';
-export { type ChainResult, verifyCertificateChain } from './trust.ts';
+export { type ChainOptions, type ChainResult, MAX_CHAIN_LENGTH, verifyCertificateChain } from './trust.ts';
 export {
   type AuthenticationResult,
   type AuthenticationVerified,
