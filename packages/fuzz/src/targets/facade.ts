@@ -48,7 +48,11 @@ interface World {
 
 async function world(): Promise<World> {
   let now = Date.UTC(2026, 0, 1);
-  const fk = createFactorkit({ rp: RP, origins: [ORIGIN], clock: () => new Date((now += 1000)) });
+  const clock = (): Date => {
+    now += 1000;
+    return new Date(now);
+  };
+  const fk = createFactorkit({ rp: RP, origins: [ORIGIN], clock });
   const authenticator = new VirtualAuthenticator({ seed: 'fuzz facade' });
   const regOptions = await fk.webauthn.startRegistration({
     userId: 'alice',

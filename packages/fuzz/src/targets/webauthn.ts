@@ -91,6 +91,10 @@ export function registrations(): Registration[] {
   return corpusCache;
 }
 
+/** The COSE_Key inside attested credential data (after rpIdHash, flags, counter, AAGUID, id). */
+const credentialPublicKeyOf = (authData: Uint8Array): Uint8Array =>
+  authData.subarray(55 + (((authData[53] as number) << 8) | (authData[54] as number)));
+
 const equal = (a: Uint8Array, b: Uint8Array): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -104,7 +108,7 @@ export const cborTarget: Target<Uint8Array> = {
   throws: 'typed',
   setup: () =>
     bytesCorpus(
-      registrations().flatMap((r) => [r.attestationObject, r.authData.subarray(55 + r.authData[54]!)]),
+      registrations().flatMap((r) => [r.attestationObject, credentialPublicKeyOf(r.authData)]),
       (b) => decodeCbor(b),
     ),
 };
