@@ -1,3 +1,4 @@
+import { concat } from '@factorkit/core';
 import type { Rng } from './rng.ts';
 
 /** Values that sit on parser boundaries: CBOR/DER headers, lengths, sign bits, ASCII edges. */
@@ -110,17 +111,8 @@ export function mutateBytesStacked(
   return out;
 }
 
-export function concatAll(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** Concatenation (the base layer's). */
+export const concatAll = (parts: readonly Uint8Array[]): Uint8Array => concat(...parts);
 
 const latin1 = (b: Uint8Array): string => {
   let s = '';
