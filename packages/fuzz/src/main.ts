@@ -5,7 +5,7 @@
  * exits 1. Reproduce with `npm run fuzz -- --seed <seed> --only <target>`.
  *
  * Options: --seed N (default 1, or FUZZ_SEED) · --count N · --jobs N · --only a,b ·
- * --max-seconds N (time box per target, default 120) · --json
+ * --max-seconds N (time box per target, default 240) · --json
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,7 @@ const int = (v: string | undefined, fallback: number, name: string): number => {
 
 const seed = int(values.seed ?? process.env['FUZZ_SEED'], 1, 'seed');
 const count = int(values.count, 100_000, 'count');
-const maxSeconds = int(values['max-seconds'], 120, 'max-seconds');
+const maxSeconds = int(values['max-seconds'], 240, 'max-seconds');
 const names = values.only === undefined ? TARGETS.map((t) => t.name) : values.only.split(',').filter(Boolean);
 for (const n of names) {
   if (!TARGETS.some((t) => t.name === n))
