@@ -59,6 +59,8 @@ commands:
   otp verify --secret B32 --code CODE [--type totp|hotp] [--counter N] [--time UNIX] [--window N]
   mds verify <blob.jwt> [--root <pem>]… [--crl <der|pem>]… [--now <ISO-8601>] [--previous <blob.jwt>] [--json]
                                  verify a FIDO MDS3 BLOB (default root: the FIDO MDS root; CRLs hard-fail)
+  mds lookup <blob.jwt> (--aaguid <uuid> | --aki <hex>) [--root …] [--crl …] [--now …] [--status-at <ISO-8601>] [--json]
+  mds assess <blob.jwt> --registration <case.json> [--root …] [--crl …] [--now …] [--json]
 
 exit status: 0 ok, 1 disagreement or rejected, 2 usage error`;
 
