@@ -68,6 +68,8 @@ export interface TargetStats {
   /** Answers that verified (only unmutated or signature-neutral inputs may). */
   readonly verified: number;
   readonly slowestMs: number;
+  /** CPU time the entry point used over all inputs (what an idle machine's wall time would be). */
+  readonly cpuSeconds: number;
   readonly maxMemoryBytes: number;
   readonly failure: Failure | undefined;
   /** The time box ended the target before `inputs` reached the requested count. */
@@ -215,6 +217,7 @@ export async function runTarget<I>(target: Target<I>, options: RunOptions): Prom
   let typedErrors = 0;
   let verified = 0;
   let slowestMs = 0;
+  let cpuMs = 0;
   let maxMemoryBytes = 0;
   let failure: Failure | undefined;
   let i = 0;
@@ -222,6 +225,7 @@ export async function runTarget<I>(target: Target<I>, options: RunOptions): Prom
     if ((i & 255) === 0 && performance.now() > deadline) break;
     const input = corpus.generate(rng);
     const o = await observe(corpus, input);
+    cpuMs += o.ms;
     if (o.threw) typedErrors++;
     else {
       answered++;
@@ -273,6 +277,7 @@ export async function runTarget<I>(target: Target<I>, options: RunOptions): Prom
     typedErrors,
     verified,
     slowestMs,
+    cpuSeconds: cpuMs / 1000,
     maxMemoryBytes,
     failure,
     timedOut: failure === undefined && i < options.count,

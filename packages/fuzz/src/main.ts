@@ -59,6 +59,7 @@ function printTable(stats: readonly TargetStats[], wallSeconds: number): void {
     String(s.typedErrors),
     String(s.verified),
     s.slowestMs.toFixed(1),
+    s.cpuSeconds.toFixed(1),
     (s.maxMemoryBytes / 2 ** 20).toFixed(2),
     s.failure !== undefined ? `FAIL ${s.failure.kind}` : s.timedOut ? 'TIME BOX' : 'ok',
   ]);
@@ -69,7 +70,8 @@ function printTable(stats: readonly TargetStats[], wallSeconds: number): void {
     'answered',
     'typed errors',
     'verified',
-    'max ms',
+    'max CPU ms',
+    'CPU s',
     'max MiB',
     'result',
   ];
