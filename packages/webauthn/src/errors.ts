@@ -36,6 +36,7 @@ export type WebAuthnErrorCode =
   | 'ERR_UNSUPPORTED_ATTESTATION_FORMAT'
   | 'ERR_ATTESTATION_INVALID'
   | 'ERR_ATTESTATION_CERTIFICATE_INVALID'
+  | 'ERR_CERTIFICATE_EXTENSION_MALFORMED'
   | 'ERR_ATTESTATION_AAGUID_MISMATCH'
   /** The attested key (pubArea, leaf certificate) is not the credential public key. */
   | 'ERR_ATTESTATION_KEY_MISMATCH'
@@ -47,15 +48,22 @@ export type WebAuthnErrorCode =
   | 'ERR_ATTESTATION_EXPIRED'
   /** android-safetynet: the device failed the integrity verdict the RP requires (ctsProfileMatch). */
   | 'ERR_ATTESTATION_DEVICE_INTEGRITY'
+  | 'ERR_FIDO_U2F_AAGUID_NOT_ZERO'
+  | 'ERR_FIDO_U2F_FLAGS_INVALID'
   | 'ERR_ATTESTATION_NOT_TRUSTED'
+  | 'ERR_ATTESTATION_FORMAT_NOT_REQUESTED'
   // X.509 revocation (RFC 5280 CRLs).
   | 'ERR_CRL_INVALID'
   // Authentication-only.
   | 'ERR_CREDENTIAL_NOT_ALLOWED'
   | 'ERR_CREDENTIAL_MISMATCH'
   | 'ERR_USER_HANDLE_MISMATCH'
+  | 'ERR_USER_HANDLE_REQUIRED'
   | 'ERR_COUNTER_ROLLBACK'
-  | 'ERR_EXTENSION_OUTPUT_INVALID';
+  | 'ERR_EXTENSION_OUTPUT_INVALID'
+  // Extension outputs against the requested inputs (§7.1 step 28, §7.2 step 23).
+  | 'ERR_EXTENSION_NOT_REQUESTED'
+  | 'ERR_EXTENSION_POLICY_NOT_MET';
 
 /**
  * Thrown by the standalone parsers (CBOR, DER, authenticatorData, COSE) when their input is bad.

@@ -18,6 +18,11 @@ import { DEFAULT_SUPPORTED_ALGORITHMS } from './cose.ts';
 import { defaultBackend } from './crypto/default.ts';
 import type { CryptoBackend } from './crypto/types.ts';
 import { asWebAuthnError, failure, type VerificationFailure, WebAuthnError } from './errors.ts';
+import {
+  checkExtensionOutputs,
+  type ExtensionResults,
+  type RegistrationExtensionInputs,
+} from './extensions.ts';
 import { verifyCertificateChain } from './trust.ts';
 
 /** Base64url characters accepted for an attestationObject (≈ 64 KiB of bytes: DOS-1). */
@@ -51,6 +56,20 @@ export interface VerifyRegistrationOptions extends CeremonyOptions, AttestationP
   readonly crypto?: CryptoBackend;
   /** Extra or replacement attestation formats, by `fmt` identifier. */
   readonly attestationFormats?: ReadonlyMap<string, AttestationFormatVerifier>;
+  /**
+   * The `extensions` sent in the creation options. When given, §7.1 step 28 checks every
+   * extension output against them (see `checkExtensionOutputs`): unrequested authenticator
+   * outputs are rejected, requested ones must have their extension's shape and policy, and
+   * unrequested client outputs are dropped. When omitted, outputs are returned unchecked.
+   */
+  readonly extensions?: RegistrationExtensionInputs;
+  /** Authenticator extension identifiers tolerated when not requested (e.g. `["credProtect"]`). */
+  readonly allowUnsolicitedExtensions?: readonly string[];
+  /**
+   * Attestation statement formats the RP accepts (e.g. the `attestationFormats` it sent, §5.4).
+   * The option is advisory for the client; set this to make it a requirement (§7.1 step 21).
+   */
+  readonly requiredAttestationFormats?: readonly string[];
 }
 
 export interface AttestationResult {
@@ -77,8 +96,16 @@ export interface RegistrationVerified {
   readonly publicKey: Uint8Array;
   readonly alg: number;
   readonly signCount: number;
-  /** AAGUID as a lowercase UUID string. */
+  /** AAGUID as a lowercase UUID string, as authenticatorData carries it. */
   readonly aaguid: string;
+  /**
+   * `true` only when an attestation certificate's signature covers authenticatorData (type
+   * basic/attca/anonca of a format that signs it, e.g. packed with x5c). `false` for `none`,
+   * self attestation and `fido-u2f`: nobody but the client or the credential itself vouches for
+   * that AAGUID. An AAGUID feeds a policy (allow-lists, metadata lookups) only when this is
+   * `true` and `attestation.trusted` is `true`.
+   */
+  readonly aaguidAttested: boolean;
   readonly transports: readonly string[];
   readonly userPresent: boolean;
   readonly userVerified: boolean;
@@ -90,13 +117,19 @@ export interface RegistrationVerified {
   readonly topOrigin: string | undefined;
   readonly rpId: string;
   readonly authenticatorExtensionResults: CborMap | undefined;
+  /** With `extensions`: only the requested outputs, PRF secrets removed. Otherwise as received. */
   readonly clientExtensionResults: Readonly<Record<string, unknown>>;
+  /** The checked extension outputs (only when `extensions` was given). */
+  readonly extensions: ExtensionResults | undefined;
   readonly authenticatorAttachment: string | undefined;
 }
 
 export type RegistrationResult = RegistrationVerified | VerificationFailure;
 
 const S = (n: number): string => `7.1 step ${n}`;
+
+/** Attestation types whose signature comes from an attestation certificate, not the credential. */
+const ATTESTED_TYPES: ReadonlySet<AttestationType> = new Set(['basic', 'attca', 'anonca']);
 
 // Trust anchors and extra intermediates come from the server's configuration and are the same
 // on every registration: each is parsed once and kept, keyed by its content (PEM text or DER
@@ -148,6 +181,18 @@ export async function verifyRegistration(
   const formats = options.attestationFormats
     ? new Map([...ATTESTATION_FORMATS, ...options.attestationFormats])
     : ATTESTATION_FORMATS;
+  const requestedExtensions = options.extensions;
+  if (requestedExtensions !== undefined && !isRecord(requestedExtensions))
+    throw new TypeError('extensions must be the extensions object sent in the creation options');
+  const tolerate = options.allowUnsolicitedExtensions ?? [];
+  if (!Array.isArray(tolerate) || tolerate.some((t) => typeof t !== 'string'))
+    throw new TypeError('allowUnsolicitedExtensions must be an array of extension identifiers');
+  const requiredFormats = options.requiredAttestationFormats;
+  if (
+    requiredFormats !== undefined &&
+    (!Array.isArray(requiredFormats) || requiredFormats.some((f) => typeof f !== 'string'))
+  )
+    throw new TypeError('requiredAttestationFormats must be an array of format identifiers');
 
   let step = S(3);
   try {
@@ -278,6 +323,13 @@ export async function verifyRegistration(
       const pending = PENDING_ATTESTATION_FORMATS.includes(decoded.fmt) ? ' (not supported yet)' : '';
       return failure('ERR_UNSUPPORTED_ATTESTATION_FORMAT', step, `unsupported attestation format${pending}`);
     }
+    if (requiredFormats !== undefined && !requiredFormats.includes(decoded.fmt)) {
+      return failure(
+        'ERR_ATTESTATION_FORMAT_NOT_REQUESTED',
+        step,
+        `attestation format ${decoded.fmt} is not one of the required formats`,
+      );
+    }
 
     // Step 22: the format's verification procedure.
     step = S(22);
@@ -331,7 +383,24 @@ export async function verifyRegistration(
       );
     }
 
-    // Steps 27–28: the credential record and extension outputs.
+    // Step 28: extension outputs against the inputs sent (step 27, the record, is what we return).
+    step = S(28);
+    let extensions: ExtensionResults | undefined;
+    let clientOutputs: Readonly<Record<string, unknown>> = clientExtensionResults;
+    if (requestedExtensions !== undefined) {
+      const checked = checkExtensionOutputs(
+        'registration',
+        requestedExtensions,
+        clientExtensionResults,
+        authenticatorData.extensions,
+        step,
+        { tolerateUnsolicited: tolerate },
+      );
+      if (checked.verified === false) return checked;
+      extensions = checked.results;
+      clientOutputs = checked.clientOutputs;
+    }
+
     return {
       verified: true,
       credentialId: credential.credentialId,
@@ -340,6 +409,7 @@ export async function verifyRegistration(
       alg: credential.publicKey.alg,
       signCount: authenticatorData.signCount,
       aaguid: formatUuid(credential.aaguid),
+      aaguidAttested: outcome.signsAuthenticatorData === true && ATTESTED_TYPES.has(outcome.type),
       transports: transports as string[],
       userPresent: authenticatorData.flags.up,
       userVerified: authenticatorData.flags.uv,
@@ -356,13 +426,17 @@ export async function verifyRegistration(
       topOrigin: c.topOrigin,
       rpId,
       authenticatorExtensionResults: authenticatorData.extensions,
-      clientExtensionResults,
+      clientExtensionResults: clientOutputs,
+      extensions,
       authenticatorAttachment: typeof attachment === 'string' ? attachment : undefined,
     };
   } catch (e) {
     const known = asWebAuthnError(e);
     if (known !== undefined) return failure(known.code, step, known.message);
-    if (e instanceof TypeError && step === S(7)) throw e; // misuse surfaced by a challenge predicate
+    // Every parser this function calls throws WebAuthnError (or core's CodecError, mapped above);
+    // anything else is a bug here or a caller's misuse (e.g. a throwing challenge predicate) and
+    // is never disguised as a verdict on the response.
+    if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError) throw e;
     return failure('ERR_MALFORMED_RESPONSE', step, 'response could not be processed');
   }
 }

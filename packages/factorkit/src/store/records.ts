@@ -34,6 +34,7 @@ function parseMembers(value: unknown, shape: Readonly<Record<string, Kind>>, wha
 const CREDENTIAL_DATA: Readonly<Record<keyof CredentialData & string, Kind>> = {
   alg: 'number',
   aaguid: 'string',
+  aaguidAttested: 'boolean',
   fmt: 'string',
   attestationType: 'string',
   trusted: 'boolean',
@@ -44,6 +45,7 @@ const CREDENTIAL_DATA: Readonly<Record<keyof CredentialData & string, Kind>> = {
   userHandle: 'string',
   appId: 'string',
   attestationCertificate: 'string',
+  credProtect: 'number',
 };
 
 const OTP_PARAMS: Readonly<Record<keyof OtpParams & string, Kind>> = {

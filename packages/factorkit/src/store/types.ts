@@ -57,6 +57,11 @@ export interface CredentialData {
   /** COSE algorithm of the credential public key (WebAuthn). */
   readonly alg?: number;
   readonly aaguid?: string;
+  /**
+   * The AAGUID was signed by an attestation certificate (false for none, self and fido-u2f):
+   * only then, and with `trusted`, may it feed a policy.
+   */
+  readonly aaguidAttested?: boolean;
   /** Attestation statement format at registration (`none`, `packed`, `fido-u2f`, …). */
   readonly fmt?: string;
   readonly attestationType?: string;
@@ -74,6 +79,8 @@ export interface CredentialData {
   readonly appId?: string;
   /** U2F: the attestation certificate, websafe base64. */
   readonly attestationCertificate?: string;
+  /** WebAuthn credProtect level (1–3) the authenticator applied and signed at registration. */
+  readonly credProtect?: number;
   readonly [member: string]: JsonValue | undefined;
 }
 

@@ -75,6 +75,13 @@ export type AttestationOutcome =
       readonly trustPath: readonly ParsedCertificate[];
       /** compound (§8.9) only: each sub-statement's outcome, in order. */
       readonly statements?: readonly SubStatementOutcome[];
+      /**
+       * The statement's signature covers the whole authenticatorData (so the AAGUID and flags
+       * in it are vouched for by the attestation key), as in packed/tpm/android-key. `false`
+       * or absent (fail closed) for `none`, which signs nothing, and `fido-u2f`, whose device
+       * signs only rpIdHash, clientDataHash, credentialId and the key.
+       */
+      readonly signsAuthenticatorData?: boolean;
     }
   | {
       readonly ok: false;

@@ -4,6 +4,7 @@ import { encodeBase64url } from '../base64url.ts';
 import type { CosePublicKey, HashAlgorithm } from '../cose.ts';
 import { isStrictDerEcdsaSignature } from '../der.ts';
 import { WebAuthnError } from '../errors.ts';
+import { verifyMlDsaNoble } from './mlDsa.ts';
 import type { CryptoBackend, ImportedKey } from './types.ts';
 
 const NODE_HASH: Readonly<Record<HashAlgorithm, string>> = {
@@ -25,7 +26,7 @@ const oneShotHash = (
 ).hash;
 const EDDSA_SIGNATURE_LENGTH: Readonly<Record<string, number>> = { Ed25519: 64, Ed448: 114 };
 
-function toJwk(key: CosePublicKey): Record<string, string> {
+function toJwk(key: Exclude<CosePublicKey, { kty: 'AKP' }>): Record<string, string> {
   switch (key.kty) {
     case 'EC2':
       return { kty: 'EC', crv: key.curve.name, x: encodeBase64url(key.x), y: encodeBase64url(key.y) };
@@ -37,6 +38,11 @@ function toJwk(key: CosePublicKey): Record<string, string> {
 }
 
 function importKey(key: CosePublicKey): ImportedKey {
+  // ML-DSA: Node 20 has no ML-DSA in node:crypto, so both backends verify with
+  // @noble/post-quantum. Every byte string of the parameter set's length is a valid pkEncode
+  // (FIPS 204 §7.2: rho is free, t1 packs 10-bit values with no invalid pattern), so the exact
+  // length the COSE parser checked is the complete key validation.
+  if (key.kty === 'AKP') return { cose: key, backend: 'node', native: undefined };
   let native: KeyObject;
   try {
     // JWK import makes OpenSSL check that an EC point lies on its curve (COSE-2).
@@ -54,6 +60,7 @@ function verifySync(key: ImportedKey, signature: Uint8Array, data: Uint8Array): 
   const native = key.native as KeyObject;
   const { cose } = key;
   const { family, hash } = cose.algorithm;
+  if (cose.kty === 'AKP') return verifyMlDsaNoble(cose, signature, data);
   try {
     if (family === 'ECDSA' && cose.kty === 'EC2') {
       // Our strict DER rules decide what a valid encoding is, identically on every backend

@@ -9,9 +9,10 @@ import { encodeBase64url } from '../base64url.ts';
 import { type CosePublicKey, ec2UncompressedPoint, type HashAlgorithm } from '../cose.ts';
 import { derSignatureToRaw } from '../der.ts';
 import { WebAuthnError } from '../errors.ts';
+import { verifyMlDsaNoble } from './mlDsa.ts';
 import type { CryptoBackend, ImportedKey } from './types.ts';
 
-// No Node APIs at run time: @noble/* for hashes, ECDSA and EdDSA; WebCrypto for RSA (noble
+// No Node APIs at run time: @noble/* for hashes, ECDSA, EdDSA and ML-DSA; WebCrypto for RSA (noble
 // has no RSA, and a pure-JS RSA verifier is exactly what the catalog warns about: ASN-1).
 
 const HASH: Readonly<Record<HashAlgorithm, (data: Uint8Array) => Uint8Array>> = {
@@ -56,6 +57,8 @@ interface PortableHandle {
 
 function importKey(key: CosePublicKey): ImportedKey {
   const handle: PortableHandle = {};
+  // ML-DSA: the exact pkEncode length (checked by the COSE parser) is the full validation; see mlDsa.ts.
+  if (key.kty === 'AKP') return { cose: key, backend: 'portable', native: handle };
   try {
     if (key.kty === 'EC2') {
       const point = ec2UncompressedPoint(key);
@@ -129,7 +132,7 @@ async function verifyRsa(key: ImportedKey, signature: Uint8Array, data: Uint8Arr
   }
 }
 
-/** The portable backend: @noble/curves + @noble/hashes, WebCrypto for RSA. Asynchronous API. */
+/** The portable backend: @noble/curves + @noble/hashes + @noble/post-quantum, WebCrypto for RSA. Asynchronous API. */
 export const portableBackend: CryptoBackend = {
   name: 'portable',
   digest(algorithm: HashAlgorithm, data: Uint8Array): Uint8Array {
@@ -139,6 +142,7 @@ export const portableBackend: CryptoBackend = {
   async verify(key: ImportedKey, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
     if (key.backend !== 'portable') throw new TypeError('key was imported by another crypto backend');
     if (key.cose.kty === 'RSA') return verifyRsa(key, signature, data);
+    if (key.cose.kty === 'AKP') return verifyMlDsaNoble(key.cose, signature, data);
     return verifyCurve(key, signature, data);
   },
   verifySync: undefined,
