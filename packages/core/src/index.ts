@@ -21,10 +21,13 @@ export {
   type CosePublicKey,
   type Ec2Curve,
   type Ec2PublicKey,
+  ES256_ALGORITHM,
+  es256PublicKey,
   HASH_LENGTH,
   type HashAlgorithm,
   type OkpCurve,
   type OkpPublicKey,
+  P256_CURVE,
   type RsaPublicKey,
   type SignatureFamily,
 } from './cose.ts';

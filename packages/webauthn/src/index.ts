@@ -40,6 +40,7 @@ export {
   parseCoseKey,
   type RsaPublicKey,
 } from './cose.ts';
+export { defaultBackend } from './crypto/default.ts';
 export { nodeBackend } from './crypto/node.ts';
 export { portableBackend } from './crypto/portable.ts';
 export type { CryptoBackend, ImportedKey } from './crypto/types.ts';

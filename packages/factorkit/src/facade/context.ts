@@ -1,3 +1,4 @@
+import type { CryptoBackend } from '@factorkit/core/crypto';
 import type { AttemptPolicy } from '@factorkit/otp';
 import type { TrustAnchorInput } from '@factorkit/u2f';
 import type { PhishingDelayOptions, SeedKeyEncryption } from '@factorkit/yubikey';
@@ -47,6 +48,8 @@ export interface FacadeContext {
   readonly keyEncryption: SeedKeyEncryption;
   readonly policies: FactorkitPolicies;
   readonly challengeTimeoutMs: number;
+  /** The one crypto backend every factor package is given. */
+  readonly crypto: CryptoBackend;
 }
 
 /** Misuse check: the ceremony's origin must be one the façade was configured with. */

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import type { CryptoBackend } from '@factorkit/webauthn';
+import type { CryptoBackend } from '@factorkit/core/crypto';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import { aesGcmKeyEncryption, type SeedKeyEncryption } from '@factorkit/yubikey';
 import { MemoryStore } from '../store/memory.ts';
 import type { FactorkitStore } from '../store/types.ts';
@@ -30,7 +30,11 @@ export interface CreateFactorkitOptions {
   readonly keyEncryption?: SeedKeyEncryption;
   /** Clock. Default `() => new Date()`. */
   readonly clock?: () => Date;
-  /** WebAuthn crypto backend (`nodeBackend` default, or `portableBackend`). */
+  /**
+   * The crypto backend, passed to every factor package (WebAuthn, U2F, YubiKey, OTP secrets at
+   * rest). Default: node:crypto on Node, WebCrypto elsewhere (`@factorkit/core/crypto/default`);
+   * `portableBackend` from `@factorkit/core/crypto/portable` runs without Node APIs.
+   */
   readonly crypto?: CryptoBackend;
   readonly policies?: FactorkitPolicies & { readonly webauthn?: WebAuthnPolicies };
 }
@@ -79,17 +83,19 @@ export function createFactorkit(options: CreateFactorkitOptions): Factorkit {
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 86_400) {
     throw new RangeError('policies.challengeTimeoutSeconds must be an integer in 1..86400');
   }
+  const crypto = options.crypto ?? defaultBackend;
   const ctx: FacadeContext = {
     rp: { id: rp.id, name: rp.name },
     origins: [...options.origins],
     store: options.store ?? new MemoryStore(),
     clock,
-    keyEncryption: options.keyEncryption ?? aesGcmKeyEncryption(randomBytes(32)),
+    keyEncryption: options.keyEncryption ?? aesGcmKeyEncryption(crypto.randomBytes(32), crypto),
     policies,
     challengeTimeoutMs: timeoutSeconds * 1000,
+    crypto,
   };
   return {
-    webauthn: createWebAuthnNamespace(ctx, policies.webauthn ?? {}, options.crypto),
+    webauthn: createWebAuthnNamespace(ctx, policies.webauthn ?? {}, crypto),
     u2f: createU2fNamespace(ctx),
     yubikey: createYubikeyNamespace(ctx),
     otp: createOtpNamespace(ctx),

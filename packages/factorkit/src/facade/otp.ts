@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { toHex } from '@factorkit/core';
 import {
   checkSecret,
   DEFAULT_ATTEMPT_POLICY,
@@ -154,7 +154,7 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
       const t0 = params.t0 ?? 0;
       totpStep(Number.isFinite(t0) && t0 > 0 ? t0 * 1000 : 0, timing(params));
     }
-    const factorId = `otp_${randomUUID()}`;
+    const factorId = `otp_${uuidV4(ctx.crypto.randomBytes(16))}`;
     const sealed = await ctx.keyEncryption.seal(secret, aad(factorId));
     await store.otp.put({
       id: factorId,
@@ -390,4 +390,12 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
       return store.otp.delete(record.id);
     },
   };
+}
+
+/** RFC 9562 §5.4 version-4 UUID text from 16 random bytes. */
+function uuidV4(bytes: Uint8Array): string {
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = toHex(bytes);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -106,6 +106,7 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
         registeredKeys: keys(await userCredentials(userId)),
         timeoutSeconds,
         now: ctx.clock(),
+        crypto: ctx.crypto,
       });
     },
 
@@ -117,6 +118,7 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
         userId,
         response: input.response,
         now: ctx.clock(),
+        crypto: ctx.crypto,
         ...(u2f.trustAnchors === undefined ? {} : { trustAnchors: u2f.trustAnchors }),
         ...(u2f.requireTrustedAttestation === undefined
           ? {}
@@ -168,6 +170,7 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
         registeredKeys: keys(creds),
         timeoutSeconds,
         now: ctx.clock(),
+        crypto: ctx.crypto,
       });
     },
 
@@ -180,6 +183,7 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
         response: input.response,
         credentials: creds.map(toU2fCredential),
         now: ctx.clock(),
+        crypto: ctx.crypto,
         ...(ctx.policies.u2f?.requireUserPresence === undefined
           ? {}
           : { requireUserPresence: ctx.policies.u2f.requireUserPresence }),
