@@ -14,6 +14,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   '@factorkit/u2f': ['@factorkit/core', '@factorkit/ct'],
   '@factorkit/yubikey': ['@factorkit/core', '@factorkit/ct'],
   '@factorkit/otp': ['@factorkit/core', '@factorkit/ct'],
+  '@factorkit/metadata': ['@factorkit/core', '@factorkit/ct', '@factorkit/webauthn'],
   '@factorkit/virtual-authenticator': ['@factorkit/core', '@factorkit/testkit'],
   '@factorkit/testkit': [],
   factorkit: [
@@ -23,6 +24,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
     '@factorkit/u2f',
     '@factorkit/yubikey',
     '@factorkit/otp',
+    '@factorkit/metadata',
     '@factorkit/testkit',
   ],
 };

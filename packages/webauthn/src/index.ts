@@ -22,6 +22,12 @@ export {
 export { decodeBase64url, encodeBase64url, isBase64url } from './base64url.ts';
 export { type CborMap, type CborValue, decodeCbor, decodeCborFirst } from './cbor.ts';
 export type { CeremonyOptions, ExpectedChallenge } from './ceremony.ts';
+export {
+  type ParsedCertificate,
+  parseCertificate,
+  parseCertificateInput,
+  validAt,
+} from './certificate.ts';
 export { type CollectedClientData, parseClientDataJSON } from './clientData.ts';
 export {
   COSE_ALGORITHMS,
@@ -40,6 +46,16 @@ export {
   parseCoseKey,
   type RsaPublicKey,
 } from './cose.ts';
+export {
+  type CrlProblem,
+  certificateSerialHex,
+  crlDistributionPoints,
+  crlProblem,
+  crlRevokes,
+  MAX_CRL_LENGTH,
+  type ParsedCrl,
+  parseCrl,
+} from './crl.ts';
 export { defaultBackend } from './crypto/default.ts';
 export { nodeBackend } from './crypto/node.ts';
 export { portableBackend } from './crypto/portable.ts';
@@ -66,7 +82,7 @@ export {
   type PrepareCredentialKeyOptions,
   prepareCredentialKey,
 } from './prepareCredentialKey.ts';
-export { type ChainResult, verifyCertificateChain } from './trust.ts';
+export { type ChainOptions, type ChainResult, MAX_CHAIN_LENGTH, verifyCertificateChain } from './trust.ts';
 export {
   type AuthenticationResult,
   type AuthenticationVerified,

@@ -134,7 +134,8 @@ const EC_PUBLIC_KEY_OID = '1.2.840.10045.2.1';
  */
 const issuerKeys = new WeakMap<ParsedCertificate, KeyObject | null>();
 
-function issuerKey(issuer: ParsedCertificate): KeyObject | null {
+/** The issuer's public key as a node:crypto KeyObject (cached per parsed certificate); `null` if refused. */
+export function issuerPublicKey(issuer: ParsedCertificate): KeyObject | null {
   let key = issuerKeys.get(issuer);
   if (key === undefined) {
     try {
@@ -189,7 +190,7 @@ function nodeSignedBy(
   } else {
     return undefined;
   }
-  const key = issuerKey(issuer);
+  const key = issuerPublicKey(issuer);
   if (key === null) return undefined;
   if (key.asymmetricKeyType !== (padding === undefined ? 'ec' : 'rsa')) return undefined;
   const tbs = tbsCertificate(subject);
@@ -207,11 +208,16 @@ function nodeSignedBy(
 }
 
 function strictEcdsaSignature(subject: ParsedCertificate, issuer: ParsedCertificate): boolean {
+  return strictEcdsaSignatureFor(subject.outline.signature, issuer);
+}
+
+/** Whether `signature` is a strict DER ECDSA signature for the issuer key's curve (SIG-1). */
+export function strictEcdsaSignatureFor(signature: Uint8Array, issuer: ParsedCertificate): boolean {
   try {
     const { parameters } = parseSpki(issuer.outline.spki);
     const curve = [...EC2_CURVES.values()].find((c) => c.oid === parameters);
     if (curve === undefined) return false;
-    derSignatureToRaw(subject.outline.signature, curve.size);
+    derSignatureToRaw(signature, curve.size);
     return true;
   } catch {
     return false;

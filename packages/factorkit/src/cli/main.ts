@@ -14,6 +14,7 @@ import {
 import { DISPUTED_VERDICTS_FILE, type DisputedVerdict, DisputesFileError, loadDisputes } from './disputes.ts';
 import { runImportYubikey } from './import-yubikey.ts';
 import { runInspect } from './inspect.ts';
+import { runMds } from './mds.ts';
 import { runOtp } from './otp.ts';
 import { createProgress } from './progress.ts';
 
@@ -50,6 +51,8 @@ commands:
   otp uri --secret B32 --account NAME [--issuer I] [--type totp|hotp] [--qr]
   otp code --secret B32 [--type totp|hotp] [--counter N] [--time UNIX]
   otp verify --secret B32 --code CODE [--type totp|hotp] [--counter N] [--time UNIX] [--window N]
+  mds verify <blob.jwt> [--root <pem>]… [--crl <der|pem>]… [--now <ISO-8601>] [--previous <blob.jwt>] [--json]
+                                 verify a FIDO MDS3 BLOB (default root: the FIDO MDS root; CRLs hard-fail)
 
 exit status: 0 ok, 1 disagreement or rejected, 2 usage error`;
 
@@ -70,6 +73,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runImportYubikey(rest, io);
       case 'otp':
         return await runOtp(rest, io);
+      case 'mds':
+        return await runMds(rest, io);
       case undefined:
       case 'help':
       case '--help':

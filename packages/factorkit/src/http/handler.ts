@@ -1,11 +1,17 @@
 import type { Factorkit } from '../facade/create.ts';
 import type { FetchHandler } from './node.ts';
+import { createOktaFactorsApi, type OktaFactorsApiOptions } from './okta/index.ts';
 import { createYubicoValidationHandler, type YubicoValidationOptions } from './wsapi.ts';
 
 export interface FactorkitHandlerOptions {
   readonly factorkit: Factorkit;
   /** Serve the Yubico validation protocol 2.0 at `/wsapi/2.0/verify`. Omitted: not served (404). */
   readonly yubico?: Omit<YubicoValidationOptions, 'factorkit'>;
+  /**
+   * Serve the Okta-compatible Factors API under `/api/v1/`. Omitted: not served (404). With no
+   * API token configured every request is 401.
+   */
+  readonly okta?: Omit<OktaFactorsApiOptions, 'factorkit'>;
 }
 
 /** The validation protocol's path (yubikey-val, YubiCloud). */
@@ -22,9 +28,14 @@ export function createFactorkitHandler(options: FactorkitHandlerOptions): FetchH
     options.yubico === undefined
       ? undefined
       : createYubicoValidationHandler({ ...options.yubico, factorkit: options.factorkit });
+  const okta =
+    options.okta === undefined
+      ? undefined
+      : createOktaFactorsApi({ ...options.okta, factorkit: options.factorkit });
   return async (request) => {
     const { pathname } = new URL(request.url);
     if (pathname === YUBICO_VERIFY_PATH && yubico !== undefined) return yubico(request);
+    if (pathname.startsWith('/api/v1/') && okta !== undefined) return okta(request);
     return new Response('not found\n', {
       status: 404,
       headers: { 'content-type': 'text/plain; charset=utf-8' },

@@ -5,6 +5,20 @@
 export { createFactorkitHandler, type FactorkitHandlerOptions, YUBICO_VERIFY_PATH } from './handler.ts';
 export { type FetchHandler, toNodeListener } from './node.ts';
 export {
+  type ApiTokenScope,
+  ApiTokens,
+  createOktaFactorsApi,
+  hashApiToken,
+  MIN_API_TOKEN_LENGTH,
+  OKTA_ERRORS,
+  type OktaErrorBody,
+  type OktaErrorCause,
+  type OktaErrorCode,
+  type OktaFactorsApiOptions,
+  TOKENS_IMPORT_PATH,
+  TOKENS_PATH,
+} from './okta/index.ts';
+export {
   createYubicoValidationHandler,
   MAX_WSAPI_REQUEST_BYTES,
   signatureBase,
