@@ -2,7 +2,6 @@ import { type KeyObject, X509Certificate } from 'node:crypto';
 import {
   bytesEqual,
   type DerElement,
-  outlineCertificate,
   parseSpki,
   readDerChildren,
   readDerExact,
