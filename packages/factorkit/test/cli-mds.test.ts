@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedFixturesDir, sharedFixturesSkipMessage } from '@factorkit/testkit';
@@ -8,7 +8,9 @@ import {
   NOW,
   payload,
   signBlob,
+  testBlob,
   testMds,
+  yubicoEntry,
 } from '@factorkit/testkit/pki';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
@@ -106,5 +108,191 @@ describe('factorkit mds verify', () => {
     const t = io();
     expect(await main(['mds', 'verify', file('w.jwt', 'a.b.c'), '--json'], t)).toBe(1);
     expect(JSON.parse(t.out())).toMatchObject({ valid: false, code: 'ERR_MDS_BLOB_MALFORMED' });
+  });
+});
+
+const jws =
+  shared === undefined
+    ? undefined
+    : join(shared, 'real/webauthn/java-webauthn-server/registration-packed-1.json');
+const haveYubiKey = jws !== undefined && existsSync(jws);
+const YUBIKEY_5_NFC = 'fa2b99dc-9e39-4257-8f92-4a30d23c4118';
+
+describe('factorkit mds lookup', () => {
+  it.skipIf(!haveConformance)('conformance BLOB: status in force at --status-at decides', async () => {
+    const root = file('conf-root2.pem', CONFORMANCE_ROOT_PEM);
+    const crls = CONFORMANCE_CRLS.flatMap((c, i) => ['--crl', file(`c${i}.crl`, c)]);
+    const base = [
+      'mds',
+      'lookup',
+      conformance as string,
+      '--root',
+      root,
+      ...crls,
+      '--now',
+      '2019-06-01',
+      '--json',
+    ];
+    const bypass = io();
+    expect(await main([...base, '--aaguid', '8cfa178e-b1f5-40ce-8f5f-8273e8109940'], bypass)).toBe(1);
+    expect(JSON.parse(bypass.out())).toMatchObject({
+      blobValid: true,
+      found: true,
+      latestStatus: 'USER_VERIFICATION_BYPASS',
+      allowed: false,
+    });
+    const before = io();
+    expect(
+      await main(
+        [...base, '--aaguid', '8CFA178E-B1F5-40CE-8F5F-8273E8109940', '--status-at', '2019-01-01'],
+        before,
+      ),
+    ).toBe(0);
+    expect(JSON.parse(before.out())).toMatchObject({
+      blobValid: true,
+      found: true,
+      latestStatus: null,
+      allowed: true,
+    });
+    const certified = io();
+    expect(await main([...base, '--aaguid', '89ecee70-bf51-4566-9834-311b0711a61b'], certified)).toBe(0);
+    expect(JSON.parse(certified.out())).toMatchObject({
+      latestStatus: 'FIDO_CERTIFIED_L3plus',
+      allowed: true,
+    });
+    const missing = io();
+    expect(await main([...base, '--aaguid', '00000000-0000-0000-0000-00000000abcd'], missing)).toBe(1);
+    expect(JSON.parse(missing.out())).toEqual({
+      blobValid: true,
+      found: false,
+      latestStatus: null,
+      allowed: false,
+      description: null,
+    });
+  });
+
+  it('by --aki, and an invalid BLOB', async () => {
+    const keyId = 'a'.repeat(40);
+    const b = await testBlob([
+      {
+        attestationCertificateKeyIdentifiers: [keyId],
+        statusReports: [{ status: 'FIDO_CERTIFIED', effectiveDate: '2019-01-01' }],
+        metadataStatement: {
+          ...(yubicoEntry(YUBIKEY_5_NFC, 'U2F key', [])['metadataStatement'] as object),
+          aaguid: undefined,
+        },
+      },
+    ]);
+    const jwt = file('aki.jwt', b.jwt);
+    const root = file('aki-root.pem', b.rootPem);
+    const crls = b.crls.flatMap((c, i) => ['--crl', file(`aki${i}.crl`, c)]);
+    const t = io();
+    expect(
+      await main(
+        [
+          'mds',
+          'lookup',
+          jwt,
+          '--aki',
+          keyId.toUpperCase(),
+          '--root',
+          root,
+          ...crls,
+          '--now',
+          NOW.toISOString(),
+          '--json',
+        ],
+        t,
+      ),
+    ).toBe(0);
+    expect(JSON.parse(t.out())).toEqual({
+      blobValid: true,
+      found: true,
+      latestStatus: 'FIDO_CERTIFIED',
+      allowed: true,
+      description: 'U2F key',
+    });
+    const bad = io();
+    expect(
+      await main(['mds', 'lookup', jwt, '--aki', keyId, '--now', NOW.toISOString(), '--json'], bad),
+    ).toBe(1);
+    expect(JSON.parse(bad.out())).toEqual({
+      blobValid: false,
+      found: false,
+      latestStatus: null,
+      allowed: false,
+      description: null,
+    });
+    for (const args of [
+      ['mds', 'lookup', jwt],
+      ['mds', 'lookup', jwt, '--aaguid', 'x'],
+      ['mds', 'lookup', jwt, '--aki', 'abc'],
+      ['mds', 'lookup', jwt, '--aaguid', YUBIKEY_5_NFC, '--aki', keyId],
+    ]) {
+      expect(await main(args, io())).toBe(2);
+    }
+  });
+});
+
+describe('factorkit mds assess', () => {
+  it.skipIf(!haveYubiKey)(
+    'a real YubiKey registration: trusted through the BLOB alone; forged under none: not',
+    async () => {
+      const b = await testBlob([
+        yubicoEntry(YUBIKEY_5_NFC, 'YubiKey 5 Series with NFC', [
+          { status: 'FIDO_CERTIFIED_L1', effectiveDate: '2020-01-01' },
+        ]),
+      ]);
+      const jwt = file('yk.jwt', b.jwt);
+      const root = file('yk-root.pem', b.rootPem);
+      const crls = b.crls.flatMap((c, i) => ['--crl', file(`yk${i}.crl`, c)]);
+      const base = ['mds', 'assess', jwt, '--root', root, ...crls, '--now', NOW.toISOString()];
+      const t = io();
+      expect(await main([...base, '--registration', jws as string, '--json'], t)).toBe(0);
+      expect(JSON.parse(t.out())).toEqual({
+        verified: true,
+        trusted: true,
+        aaguid: YUBIKEY_5_NFC,
+        latestStatus: 'FIDO_CERTIFIED_L1',
+        allowed: true,
+        code: null,
+      });
+      const text = io();
+      expect(await main([...base, '--registration', jws as string], text)).toBe(0);
+      expect(text.out()).toContain('YubiKey 5 Series with NFC');
+      // Same authenticatorData (claiming the YubiKey 5 AAGUID) under "none" attestation.
+      const { decodeCborMap, encodeCbor } = await import('@factorkit/virtual-authenticator');
+      const c = JSON.parse(readFileSync(jws as string, 'utf8')) as {
+        response: { response: { attestationObject: string } };
+      };
+      const ao = decodeCborMap(Buffer.from(c.response.response.attestationObject, 'base64url'));
+      c.response.response.attestationObject = Buffer.from(
+        encodeCbor(
+          new Map<string, never>([
+            ['fmt', 'none' as never],
+            ['attStmt', new Map() as never],
+            ['authData', ao.get('authData') as never],
+          ]),
+        ),
+      ).toString('base64url');
+      const forged = file('forged.json', JSON.stringify(c));
+      const f = io();
+      expect(await main([...base, '--registration', forged, '--json'], f)).toBe(0);
+      expect(JSON.parse(f.out())).toEqual({
+        verified: true,
+        trusted: false,
+        aaguid: null,
+        latestStatus: null,
+        allowed: true,
+        code: null,
+      });
+    },
+  );
+
+  it('usage: --registration missing or not a registration case', async () => {
+    const b = await testBlob([]);
+    const jwt = file('u.jwt', b.jwt);
+    expect(await main(['mds', 'assess', jwt], io())).toBe(2);
+    expect(await main(['mds', 'assess', jwt, '--registration', file('nc.json', '{}')], io())).toBe(2);
   });
 });

@@ -3,6 +3,31 @@
  * RFC 5280 CRL revocation, O(1) lookup, status and authenticator policy, trust from metadata,
  * evidence-graded assurance and re-assessment of stored credentials.
  */
+
+export {
+  type AaguidSource,
+  type AssessOptions,
+  type AttestationEvidence,
+  type AuthenticatorPolicy,
+  assessAttestation,
+  attestationKeyIdentifiers,
+  certificateCarriesAaguid,
+  checkAttestationAgainstStatement,
+  evidenceFromRegistration,
+  formatSignsAaguid,
+  keyProtectionIsHardware,
+  type MetadataAssessment,
+  type StatementCheck,
+} from './assess.ts';
+export {
+  type AmrValue,
+  type Assurance,
+  type AssuranceInput,
+  type AuthenticatorAssuranceLevel,
+  assessRegistration,
+  gradeAssurance,
+  type RegistrationAssessment,
+} from './assurance.ts';
 export {
   BLOB_ALGORITHMS,
   type BlobVerification,
@@ -48,3 +73,12 @@ export {
   type RevocationOutcome,
 } from './revocation.ts';
 export { FIDO_MDS_ROOT_PEM, FIDO_MDS_ROOT_SHA256 } from './roots.ts';
+export {
+  type CertificationLevel,
+  compareCertificationLevels,
+  DEFAULT_DENIED_STATUSES,
+  evaluateStatus,
+  isCertificationLevel,
+  type StatusDecision,
+  type StatusPolicy,
+} from './status.ts';

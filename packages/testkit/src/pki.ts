@@ -183,3 +183,54 @@ export const CONFORMANCE_CRLS: string[] = [
   mdsFixture('fido-conformance-mdsca-1.crl.pem'),
   mdsFixture('fido-conformance-mdsroot.crl.pem'),
 ];
+
+/** Yubico U2F Root CA Serial 457200631 (base64 DER, as a metadata statement lists it). */
+export const YUBICO_U2F_ROOT_B64: string = mdsFixture('yubico-u2f-root-ca-457200631.pem')
+  .replace(/-----[A-Z ]+-----/g, '')
+  .replace(/\s+/g, '');
+
+/** A FIDO2 metadata entry for a Yubico authenticator (roots: the Yubico U2F root). */
+export function yubicoEntry(
+  aaguid: string,
+  description: string,
+  statusReports: readonly unknown[],
+): Record<string, unknown> {
+  return {
+    aaguid,
+    statusReports,
+    timeOfLastStatusChange: '2024-01-01',
+    metadataStatement: {
+      description,
+      aaguid,
+      protocolFamily: 'fido2',
+      schema: 3,
+      authenticatorVersion: 50100,
+      upv: [{ major: 1, minor: 0 }],
+      authenticationAlgorithms: ['secp256r1_ecdsa_sha256_raw', 'ed25519_eddsa_sha512_raw'],
+      publicKeyAlgAndEncodings: ['cose'],
+      attestationTypes: ['basic_full'],
+      userVerificationDetails: [
+        [{ userVerificationMethod: 'passcode_external' }],
+        [{ userVerificationMethod: 'presence_internal' }],
+      ],
+      keyProtection: ['hardware', 'secure_element'],
+      matcherProtection: ['on_chip'],
+      tcDisplay: [],
+      attestationRootCertificates: [YUBICO_U2F_ROOT_B64],
+    },
+  };
+}
+
+/** A signed test BLOB: its JWT, the chain's root (PEM) and CRLs. */
+export async function testBlob(
+  entries: readonly unknown[],
+  no = 1,
+  nextUpdate = '2025-07-01',
+): Promise<{ jwt: string; rootPem: string; crls: Uint8Array[]; mds: TestMds }> {
+  const mds = await testMds();
+  const jwt = await signBlob(payload(no, [...entries], nextUpdate), mds.signer, [
+    mds.signer,
+    mds.intermediate,
+  ]);
+  return { jwt, rootPem: mds.root.pem, crls: mds.crls, mds };
+}

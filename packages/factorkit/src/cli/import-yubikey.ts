@@ -9,7 +9,7 @@ import type { FactorkitStore } from '../store/types.ts';
 import { type CliIo, EXIT_FAIL, EXIT_OK, UsageError } from './main.ts';
 
 /** Reads a 32-byte key-encryption key (64 hex characters) from a file or `$FACTORKIT_KEK`. */
-function readKek(file: string | undefined, io: CliIo): Uint8Array | undefined {
+export function readKek(file: string | undefined, io: CliIo): Uint8Array | undefined {
   const text = file === undefined ? io.env['FACTORKIT_KEK'] : readFileSync(resolve(io.cwd, file), 'utf8');
   if (text === undefined || text === '') return undefined;
   const hex = text.trim();

@@ -17,6 +17,7 @@ import { runInspect } from './inspect.ts';
 import { runMds } from './mds.ts';
 import { runOtp } from './otp.ts';
 import { createProgress } from './progress.ts';
+import { runServe } from './serve.ts';
 
 /** Where the CLI writes and what it reads (injectable for tests). */
 export interface CliIo {
@@ -48,11 +49,18 @@ commands:
   inspect <file|->               decode a WebAuthn response or U2F message and explain it
   import-yubikey <seed.csv> [--db file.sqlite] [--kek-file file] [--import-good-rows]
                                  import YubiKey seeds (Yubico/Traditional CSV or Okta JSON)
+  serve [--db file.sqlite] [--kek-file file] [--host 127.0.0.1] [--port n, 0 = any free port]
+        [--api-tokens-file file] [--yubico-clients-file file]
+                                 serve the Okta-compatible Factors API (/api/v1/) and the Yubico
+                                 validation protocol (/wsapi/2.0/verify); first stdout line:
+                                 listening on http://<host>:<port>; exits 0 on SIGTERM
   otp uri --secret B32 --account NAME [--issuer I] [--type totp|hotp] [--qr]
   otp code --secret B32 [--type totp|hotp] [--counter N] [--time UNIX]
   otp verify --secret B32 --code CODE [--type totp|hotp] [--counter N] [--time UNIX] [--window N]
   mds verify <blob.jwt> [--root <pem>]… [--crl <der|pem>]… [--now <ISO-8601>] [--previous <blob.jwt>] [--json]
                                  verify a FIDO MDS3 BLOB (default root: the FIDO MDS root; CRLs hard-fail)
+  mds lookup <blob.jwt> (--aaguid <uuid> | --aki <hex>) [--root …] [--crl …] [--now …] [--status-at <ISO-8601>] [--json]
+  mds assess <blob.jwt> --registration <case.json> [--root …] [--crl …] [--now …] [--json]
 
 exit status: 0 ok, 1 disagreement or rejected, 2 usage error`;
 
@@ -73,6 +81,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runImportYubikey(rest, io);
       case 'otp':
         return await runOtp(rest, io);
+      case 'serve':
+        return await runServe(rest, io);
       case 'mds':
         return await runMds(rest, io);
       case undefined:

@@ -8,6 +8,7 @@ export {
   type ApiTokenScope,
   ApiTokens,
   createOktaFactorsApi,
+  type HotpFactorProfile,
   hashApiToken,
   MIN_API_TOKEN_LENGTH,
   OKTA_ERRORS,

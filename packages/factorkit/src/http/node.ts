@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 
 /** A fetch-style handler, as every factorkit HTTP surface is. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -27,7 +26,7 @@ export function toNodeListener(
         const init: RequestInit & { duplex?: 'half' } = {
           method: req.method ?? 'GET',
           headers,
-          ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+          ...(hasBody ? { body: bodyStream(req), duplex: 'half' } : {}),
         };
         const response = await handler(new Request(url, init));
         const out: Record<string, string | string[]> = {};
@@ -52,4 +51,39 @@ export function toNodeListener(
       }
     })();
   };
+}
+
+/**
+ * The request body as a web stream with back-pressure. When the handler cancels it (a body over
+ * its limit, an unauthenticated request), the rest is drained and discarded so the answer can
+ * still be written.
+ */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on('data', (chunk: Buffer) => {
+        if (done) return;
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+      });
+      req.on('end', () => {
+        if (done) return;
+        done = true;
+        controller.close();
+      });
+      req.on('error', (error) => {
+        if (done) return;
+        done = true;
+        controller.error(error);
+      });
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      done = true;
+      req.resume();
+    },
+  });
 }

@@ -21,7 +21,9 @@ export interface TestServer {
 }
 
 /** The handler on 127.0.0.1:<free port> over a fresh SQLite file. */
-export async function startTestServer(options: { clockStart?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { clockStart?: number; vipSecrets?: Map<string, string> } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'factorkit-http-'));
   const store = new SqliteStore(join(dir, 'state.sqlite'));
   const keyEncryption = aesGcmKeyEncryption(new Uint8Array(32).fill(11));
@@ -44,6 +46,9 @@ export async function startTestServer(options: { clockStart?: number } = {}): Pr
       ]),
       origin: ORIGIN,
       clock: () => new Date(clock.now),
+      ...(options.vipSecrets === undefined
+        ? {}
+        : { vipSecrets: async (id: string) => options.vipSecrets?.get(id) }),
     },
   });
   const server = createServer(toNodeListener(handler));

@@ -12,4 +12,19 @@ export interface OktaContext {
   readonly activationLimit: { readonly attempts: number; readonly windowSeconds: number };
   /** The origin U2F/WebAuthn ceremonies run on (one of the façade's origins). */
   readonly origin?: string;
+  /** `token:hotp` factor profiles by `factorProfileId`. */
+  readonly hotpProfiles: Readonly<Record<string, HotpFactorProfile>>;
+  /** Issuer shown by authenticator apps for TOTP enrollments. */
+  readonly issuer: string;
+  readonly vipSecrets?: (credentialId: string) => Promise<Uint8Array | string | undefined>;
+}
+
+/** Settings of a `token:hotp` factor profile (Okta's admin-created HOTP profile). */
+export interface HotpFactorProfile {
+  /** Default SHA1. */
+  readonly algorithm?: 'SHA1' | 'SHA256' | 'SHA512';
+  /** Digits, default 6. */
+  readonly otpLength?: number;
+  /** Encoding of `profile.sharedSecret`, default base32. */
+  readonly encoding?: 'base32' | 'hex' | 'base64';
 }

@@ -1,7 +1,7 @@
 import type { Factorkit } from '../../facade/create.ts';
 import { type ApiTokenScope, ApiTokens, sswsToken } from './auth.ts';
 import { DEFAULT_MAX_JSON_BYTES } from './body.ts';
-import type { OktaContext } from './context.ts';
+import type { HotpFactorProfile, OktaContext } from './context.ts';
 import { cause, oktaError } from './errors.ts';
 import { routeFactors, USERS_PREFIX } from './factors.ts';
 import { routeTokens, TOKENS_PATH } from './tokens.ts';
@@ -21,6 +21,19 @@ export interface OktaFactorsApiOptions {
    * refused (400) and the other factor types work.
    */
   readonly origin?: string;
+  /**
+   * `token:hotp` profiles by id (the enrollment's `factorProfileId`). An enrollment without
+   * `factorProfileId` uses HMAC-SHA1, 6 digits, base32 secret.
+   */
+  readonly hotpProfiles?: Readonly<Record<string, HotpFactorProfile>>;
+  /**
+   * Symantec VIP secrets by credential id, from your VIP provisioning (Okta's own shape has no
+   * secret: VIP holds it). Used when a `token`/SYMANTEC enrollment carries no
+   * `profile.sharedSecret`. Return the secret as bytes or base32, or undefined when unknown.
+   */
+  readonly vipSecrets?: (credentialId: string) => Promise<Uint8Array | string | undefined>;
+  /** Issuer in the TOTP enrollment's otpauth URI / QR code. Default `factorkit`. */
+  readonly issuer?: string;
   /** JSON body limit, bytes. Default 64 KiB. */
   readonly maxJsonBytes?: number;
   /** Seed file limit for the bulk import, bytes. Default 16 MiB. */
@@ -56,6 +69,9 @@ export function createOktaFactorsApi(
     maxSeedFileBytes: options.maxSeedFileBytes ?? 16 * 1024 * 1024,
     clock: options.clock ?? (() => new Date()),
     activationLimit: limit,
+    hotpProfiles: { ...(options.hotpProfiles ?? {}) },
+    issuer: options.issuer ?? 'factorkit',
+    ...(options.vipSecrets === undefined ? {} : { vipSecrets: options.vipSecrets }),
     ...(options.origin === undefined ? {} : { origin: options.origin }),
   };
   const tokens = options.apiTokens;
@@ -96,5 +112,6 @@ export function createOktaFactorsApi(
 }
 
 export { type ApiTokenScope, ApiTokens, hashApiToken, MIN_API_TOKEN_LENGTH } from './auth.ts';
+export type { HotpFactorProfile } from './context.ts';
 export { OKTA_ERRORS, type OktaErrorBody, type OktaErrorCause, type OktaErrorCode } from './errors.ts';
 export { TOKENS_IMPORT_PATH, TOKENS_PATH } from './tokens.ts';
