@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // config (packages/*/vitest.config.ts), all resolving workspace imports to source.
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts'],
+    projects: ['packages/*/vitest.config.ts', 'examples/*/vitest.config.ts'],
   },
 });

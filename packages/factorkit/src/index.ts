@@ -3,6 +3,7 @@
  * HOTP/TOTP verification behind one façade and one store seam.
  */
 
+export { type QrFormat, type QrOptions, renderQrCode } from '@factorkit/otp';
 export { aesGcmKeyEncryption, type SeedKeyEncryption } from '@factorkit/yubikey';
 export type { FactorkitPolicies } from './facade/context.ts';
 export {
@@ -23,6 +24,8 @@ export type {
 export type { FacadeCode, FactorResult, FactorVerification } from './facade/result.ts';
 export { type U2fNamespace, type U2fRegistered, type U2fSigned, u2fChallengeStore } from './facade/u2f.ts';
 export type {
+  AuthenticatorSelectionInput,
+  StoredCredentialInfo,
   WebAuthnAuthenticated,
   WebAuthnNamespace,
   WebAuthnPolicies,

@@ -352,6 +352,119 @@ describe.each(stores)('façade on %s', (_name, open) => {
     });
   });
 
+  describe('per-ceremony user verification and authenticator selection', () => {
+    it("userVerification: 'required' is sent and enforced for that ceremony only", async () => {
+      const { fk } = make(open());
+      const authenticator = new VirtualAuthenticator({ seed: 'facade-uv' });
+      const creation = await fk.webauthn.startRegistration({
+        userId: 'alice',
+        userName: 'alice',
+        origin: ORIGIN,
+        authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+        hints: ['client-device'],
+      });
+      expect(creation.authenticatorSelection).toMatchObject({
+        residentKey: 'required',
+        requireResidentKey: true,
+        userVerification: 'required',
+      });
+      expect(creation.hints).toEqual(['client-device']);
+      const noUv = authenticator.createCredential({
+        origin: ORIGIN,
+        publicKey: creation as never,
+        flags: { uv: false },
+      });
+      expect(await fk.webauthn.finishRegistration({ userId: 'alice', response: noUv })).toMatchObject({
+        factorResult: 'REJECTED',
+        code: 'ERR_USER_VERIFICATION_REQUIRED',
+      });
+      const again = await fk.webauthn.startRegistration({
+        userId: 'alice',
+        userName: 'alice',
+        origin: ORIGIN,
+      });
+      const reg = await fk.webauthn.finishRegistration({
+        userId: 'alice',
+        response: authenticator.createCredential({ origin: ORIGIN, publicKey: again as never }),
+      });
+      expect(reg.factorResult).toBe('SUCCESS');
+
+      const strict = await fk.webauthn.startAuthentication({ origin: ORIGIN, userVerification: 'required' });
+      expect(strict.userVerification).toBe('required');
+      const a1 = authenticator.getAssertion({
+        origin: ORIGIN,
+        publicKey: strict as never,
+        flags: { uv: false },
+        credentialId: reg.details?.credentialId as string,
+      });
+      expect(await fk.webauthn.finishAuthentication({ response: a1 })).toMatchObject({
+        factorResult: 'REJECTED',
+        code: 'ERR_USER_VERIFICATION_REQUIRED',
+      });
+      const lax = await fk.webauthn.startAuthentication({ userId: 'alice', origin: ORIGIN });
+      expect(lax.userVerification).toBe('preferred');
+      const a2 = authenticator.getAssertion({
+        origin: ORIGIN,
+        publicKey: lax as never,
+        flags: { uv: false },
+      });
+      expect(await fk.webauthn.finishAuthentication({ userId: 'alice', response: a2 })).toMatchObject({
+        factorResult: 'SUCCESS',
+        details: { userVerified: false },
+      });
+      await expect(
+        fk.webauthn.startAuthentication({ origin: ORIGIN, userVerification: 'always' as never }),
+      ).rejects.toThrow(TypeError);
+    });
+  });
+
+  describe('credential lists for an account page', () => {
+    it('webauthn.list/delete and u2f.list/delete show no public keys and only touch the owner', async () => {
+      const { fk } = make(open());
+      const authenticator = new VirtualAuthenticator({ seed: 'facade-list' });
+      const options = await fk.webauthn.startRegistration({
+        userId: 'alice',
+        userName: 'alice',
+        origin: ORIGIN,
+      });
+      const reg = await fk.webauthn.finishRegistration({
+        userId: 'alice',
+        response: authenticator.createCredential({ origin: ORIGIN, publicKey: options as never }),
+      });
+      const credentialId = reg.details?.credentialId as string;
+      const token = new U2FToken({ seed: 'facade-list-u2f' });
+      const req = await fk.u2f.startRegistration({ userId: 'alice', origin: ORIGIN });
+      const u2f = await fk.u2f.finishRegistration({
+        userId: 'alice',
+        response: token.register({
+          appId: ORIGIN,
+          challenge: req.registerRequests[0].challenge,
+          origin: ORIGIN,
+        }),
+      });
+      const keyHandle = u2f.details?.keyHandle as string;
+
+      const listed = await fk.webauthn.list('alice');
+      expect(listed.map((c) => c.id)).toEqual([credentialId]);
+      expect(listed[0]).not.toHaveProperty('publicKey');
+      expect(listed[0]).toMatchObject({ factor: 'webauthn', signCount: 0, userId: 'alice' });
+      expect((await fk.u2f.list('alice')).map((c) => c.id)).toEqual([keyHandle]);
+      expect(await fk.webauthn.list('mallory')).toEqual([]);
+
+      // Not the owner, or the other factor's namespace: nothing is deleted.
+      expect(await fk.webauthn.delete({ userId: 'mallory', credentialId })).toBe(false);
+      expect(await fk.webauthn.delete({ userId: 'alice', credentialId: keyHandle })).toBe(false);
+      expect(await fk.u2f.delete({ userId: 'alice', credentialId })).toBe(false);
+      expect(await fk.webauthn.list('alice')).toHaveLength(1);
+
+      expect(await fk.webauthn.delete({ userId: 'alice', credentialId })).toBe(true);
+      expect(await fk.u2f.delete({ userId: 'alice', credentialId: keyHandle })).toBe(true);
+      expect(await fk.webauthn.list('alice')).toEqual([]);
+      expect(await fk.u2f.list('alice')).toEqual([]);
+      await expect(fk.webauthn.list('')).rejects.toThrow(TypeError);
+    });
+  });
+
   describe('webauthn', () => {
     async function register(fk: Factorkit, authenticator: VirtualAuthenticator): Promise<string> {
       const options = await fk.webauthn.startRegistration({

@@ -55,6 +55,12 @@ export interface SigningKey {
   readonly signatureAlgorithm: Uint8Array;
   /** For EC keys, the uncompressed point `04 || x || y`. */
   readonly publicPoint?: Uint8Array;
+  /**
+   * The private key as PKCS #8 DER (EC and Ed25519 keys), e.g. for Chromium's CDP
+   * `WebAuthn.addCredential`, so a browser's virtual authenticator holds the same key. Test
+   * keys only: these keys are derived from public seeds.
+   */
+  pkcs8?(): Uint8Array;
 }
 
 const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
@@ -97,6 +103,9 @@ export function createSigningKey(
   }
 }
 
+const JWK_CURVES = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' } as const;
+const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
+
 function ecKey(alg: 'ES256' | 'ES384' | 'ES512', material: Uint8Array): SigningKey {
   const c = CURVES[alg];
   const secret = c.curve.utils.randomSecretKey(material.slice(0, c.curve.lengths.seed));
@@ -121,6 +130,13 @@ function ecKey(alg: 'ES256' | 'ES384' | 'ES512', material: Uint8Array): SigningK
     signatureAlgorithm: seq(oid(c.sigOid)),
     // prehash with the curve's hash (SHA-256/384/512), RFC 6979 deterministic nonce.
     sign: (data) => c.curve.sign(data, secret, { format: 'der', prehash: true }),
+    pkcs8: () =>
+      new Uint8Array(
+        createPrivateKey({
+          key: { kty: 'EC', crv: JWK_CURVES[alg], d: b64u(secret), x: b64u(x), y: b64u(y) },
+          format: 'jwk',
+        }).export({ type: 'pkcs8', format: 'der' }),
+      ),
   };
 }
 
@@ -141,6 +157,13 @@ function edKey(material: Uint8Array): SigningKey {
     spki: seq(seq(oid('1.3.101.112')), bitString(pub)),
     signatureAlgorithm: seq(oid('1.3.101.112')),
     sign: (data) => ed25519.sign(data, secret),
+    pkcs8: () =>
+      new Uint8Array(
+        createPrivateKey({
+          key: { kty: 'OKP', crv: 'Ed25519', d: b64u(secret), x: b64u(pub) },
+          format: 'jwk',
+        }).export({ type: 'pkcs8', format: 'der' }),
+      ),
   };
 }
 

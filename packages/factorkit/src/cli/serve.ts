@@ -130,7 +130,9 @@ export async function runServe(args: readonly string[], io: CliIo): Promise<numb
       });
       listener(req, res);
     });
-    server.headersTimeout = 10_000;
+    // Idle keep-alive sockets outlive typical client pools' idle timeouts (no reuse-while-closing race).
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 20_000;
     server.requestTimeout = 30_000;
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);

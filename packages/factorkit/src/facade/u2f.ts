@@ -16,6 +16,7 @@ import {
 import type { CredentialRecord, FactorkitStore, JsonValue } from '../store/types.ts';
 import { type FacadeContext, requireOrigin, requireUserId } from './context.ts';
 import { type FactorVerification, fromFailure, rejected, success } from './result.ts';
+import { deleteCredential, listCredentials, type StoredCredentialInfo } from './webauthn.ts';
 
 export interface U2fRegistered {
   /** Websafe base64 key handle (Okta `profile.credentialId`). */
@@ -42,6 +43,10 @@ export interface U2fNamespace {
   }): Promise<FactorVerification<U2fRegistered>>;
   startSign(input: { userId: string; origin: string; appId?: string }): Promise<U2fSignRequest>;
   finishSign(input: { userId: string; response: U2fSignResponse }): Promise<FactorVerification<U2fSigned>>;
+  /** The user's U2F registrations (no public keys); `id` is the key handle. */
+  list(userId: string): Promise<readonly StoredCredentialInfo[]>;
+  /** Removes one of the user's U2F registrations by key handle; `false` when not the user's. */
+  delete(input: { userId: string; credentialId: string }): Promise<boolean>;
 }
 
 /** Key prefix of U2F challenges in the challenge store (keeps factors apart). */
@@ -204,5 +209,8 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
         userPresent: result.userPresent,
       });
     },
+
+    list: async (userId) => listCredentials(store, requireUserId(userId), 'u2f'),
+    delete: (input) => deleteCredential(store, input, 'u2f'),
   };
 }

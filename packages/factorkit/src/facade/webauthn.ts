@@ -40,6 +40,15 @@ export interface WebAuthnPolicies {
   readonly attestation?: 'none' | 'indirect' | 'direct' | 'enterprise';
 }
 
+/** `authenticatorSelection` of a registration (WebAuthn §5.4.4). */
+export interface AuthenticatorSelectionInput {
+  readonly authenticatorAttachment?: 'platform' | 'cross-platform';
+  readonly residentKey?: 'discouraged' | 'preferred' | 'required';
+  readonly userVerification?: 'required' | 'preferred' | 'discouraged';
+}
+
+const USER_VERIFICATION = new Set(['required', 'preferred', 'discouraged']);
+
 export interface WebAuthnRegistered {
   readonly credentialId: string;
   readonly alg: number;
@@ -65,22 +74,69 @@ export interface WebAuthnAuthenticated {
 
 /** WebAuthn (Okta factor type `webauthn`): registration and authentication ceremonies. */
 export interface WebAuthnNamespace {
+  /**
+   * `authenticatorSelection` picks the kind of authenticator (e.g. a passkey:
+   * `{ residentKey: 'required', userVerification: 'required' }`; a security key:
+   * `{ residentKey: 'discouraged' }`). `userVerification: 'required'` is also enforced when the
+   * response is verified, whatever `policies.webauthn.requireUserVerification` says.
+   */
   startRegistration(input: {
     userId: string;
     userName: string;
     userDisplayName?: string;
     origin: string;
+    authenticatorSelection?: AuthenticatorSelectionInput;
+    hints?: readonly ('security-key' | 'client-device' | 'hybrid')[];
   }): Promise<RegistrationOptionsJSON>;
   finishRegistration(input: {
     userId: string;
     response: unknown;
   }): Promise<FactorVerification<WebAuthnRegistered>>;
-  /** `userId` omitted: a username-less (discoverable credential) ceremony. */
-  startAuthentication(input: { userId?: string; origin: string }): Promise<AuthenticationOptionsJSON>;
+  /**
+   * `userId` omitted: a username-less (discoverable credential) ceremony. `userVerification:
+   * 'required'` (e.g. for passwordless sign-in) is sent to the client and enforced when the
+   * response is verified; without it, `policies.webauthn.requireUserVerification` decides.
+   */
+  startAuthentication(input: {
+    userId?: string;
+    origin: string;
+    userVerification?: 'required' | 'preferred' | 'discouraged';
+  }): Promise<AuthenticationOptionsJSON>;
   finishAuthentication(input: {
     userId?: string;
     response: unknown;
   }): Promise<FactorVerification<WebAuthnAuthenticated>>;
+  /** The user's WebAuthn credentials, oldest first (no public keys), for an account page. */
+  list(userId: string): Promise<readonly StoredCredentialInfo[]>;
+  /** Removes one of the user's WebAuthn credentials; `false` when the user has none with this id. */
+  delete(input: { userId: string; credentialId: string }): Promise<boolean>;
+}
+
+/** A stored credential as `list()` shows it: everything but the public key. */
+export type StoredCredentialInfo = Omit<CredentialRecord, 'publicKey'>;
+
+/** Lists one factor's credentials of a user without their public keys. */
+export async function listCredentials(
+  store: FacadeContext['store'],
+  userId: string,
+  factor: CredentialRecord['factor'],
+): Promise<StoredCredentialInfo[]> {
+  return (await store.credentials.list(userId))
+    .filter((c) => c.factor === factor)
+    .map(({ publicKey: _p, ...rest }) => rest);
+}
+
+/** Deletes a credential only when it is the user's and of this factor. */
+export async function deleteCredential(
+  store: FacadeContext['store'],
+  input: { userId: string; credentialId: string },
+  factor: CredentialRecord['factor'],
+): Promise<boolean> {
+  const userId = requireUserId(input?.userId);
+  if (typeof input.credentialId !== 'string') throw new TypeError('credentialId must be a string');
+  const cred = await store.credentials.get(input.credentialId);
+  if (cred === undefined || cred.userId !== userId || cred.factor !== factor) return false;
+  return store.credentials.delete(cred.id);
 }
 
 /** Key prefix of WebAuthn challenges in the challenge store. */
@@ -159,7 +215,10 @@ export function createWebAuthnNamespace(
     ...(policies.expectedType === undefined ? {} : { expectedType: policies.expectedType }),
     ...(policies.allowCrossOrigin === undefined ? {} : { allowCrossOrigin: policies.allowCrossOrigin }),
     ...(policies.topOrigins === undefined ? {} : { expectedTopOrigin: policies.topOrigins }),
-    requireUserVerification: policies.requireUserVerification === true,
+    // §7.1 step 15 / §7.2 step 17: required by policy, or by the options of this ceremony.
+    requireUserVerification:
+      policies.requireUserVerification === true ||
+      (record.data as { requireUserVerification?: unknown } | null)?.requireUserVerification === true,
     ...(policies.supportedAlgorithms === undefined
       ? {}
       : { supportedAlgorithms: policies.supportedAlgorithms }),
@@ -178,6 +237,15 @@ export function createWebAuthnNamespace(
       const origin = requireOrigin(ctx, input.origin);
       const existing = await store.credentials.list(userId);
       const u2fAppId = existing.find((c) => c.factor === 'u2f')?.data.appId;
+      const selection = input.authenticatorSelection;
+      if (selection !== undefined) {
+        if (typeof selection !== 'object' || selection === null)
+          throw new TypeError('authenticatorSelection must be an object');
+        if (selection.userVerification !== undefined && !USER_VERIFICATION.has(selection.userVerification))
+          throw new TypeError(
+            "authenticatorSelection.userVerification must be 'required', 'preferred' or 'discouraged'",
+          );
+      }
       const options = generateRegistrationOptions({
         rpName: ctx.rp.name,
         rpId: ctx.rp.id,
@@ -192,8 +260,16 @@ export function createWebAuthnNamespace(
         excludeCredentials: descriptors(existing) as never,
         // A user with legacy U2F keys: the browser refuses to re-register them (appidExclude).
         ...(u2fAppId === undefined ? {} : { appidExclude: u2fAppId }),
+        ...(selection === undefined ? {} : { authenticatorSelection: selection }),
+        ...(input.hints === undefined ? {} : { hints: input.hints }),
       });
-      await issue('webauthn.registration', userId, origin, options.challenge, null);
+      await issue(
+        'webauthn.registration',
+        userId,
+        origin,
+        options.challenge,
+        selection?.userVerification === 'required' ? { requireUserVerification: true } : null,
+      );
       return options;
     },
 
@@ -261,18 +337,23 @@ export function createWebAuthnNamespace(
     async startAuthentication(input) {
       const userId = input?.userId === undefined ? null : requireUserId(input.userId);
       const origin = requireOrigin(ctx, input.origin);
+      const uv = input.userVerification;
+      if (uv !== undefined && !USER_VERIFICATION.has(uv))
+        throw new TypeError("userVerification must be 'required', 'preferred' or 'discouraged'");
       const creds = userId === null ? [] : await store.credentials.list(userId);
       const u2fAppId = creds.find((c) => c.factor === 'u2f')?.data.appId;
+      const uvRequired = policies.requireUserVerification === true || uv === 'required';
       const options = generateAuthenticationOptions({
         rpId: ctx.rp.id,
         timeout: timeoutMs,
         allowCredentials: descriptors(creds) as never,
-        userVerification: policies.requireUserVerification === true ? 'required' : 'preferred',
+        userVerification: uvRequired ? 'required' : (uv ?? 'preferred'),
         // Credentials registered through U2F sign with the old AppID (WebAuthn §10.1.1 appid).
         ...(u2fAppId === undefined ? {} : { appid: u2fAppId }),
       });
       await issue('webauthn.authentication', userId, origin, options.challenge, {
         allowCredentials: creds.map((c) => c.id),
+        ...(uv === 'required' ? { requireUserVerification: true } : {}),
       });
       return options;
     },
@@ -317,5 +398,8 @@ export function createWebAuthnNamespace(
         appidUsed: result.appidUsed,
       });
     },
+
+    list: async (userId) => listCredentials(store, requireUserId(userId), 'webauthn'),
+    delete: (input) => deleteCredential(store, input, 'webauthn'),
   };
 }

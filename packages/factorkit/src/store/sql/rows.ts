@@ -20,11 +20,14 @@ import type { ChallengeRecord, CredentialRecord, JsonValue, OtpFactorRecord } fr
 
 export type Row = Record<string, unknown>;
 
-/** A JSON column: text (SQLite) or an already-decoded jsonb value (Postgres). */
-const json = (value: unknown, what: string): JsonValue =>
-  typeof value === 'string' ? parseJsonText(value, what) : (value as JsonValue);
+/** How a dialect hands back a JSON column. */
+export type JsonColumn = (value: unknown, what: string) => JsonValue;
+/** JSON stored as text (SQLite, Redis). */
+export const jsonText: JsonColumn = parseJsonText;
+/** jsonb, already decoded by the driver (Postgres). */
+export const jsonDecoded: JsonColumn = (value) => value as JsonValue;
 
-export function toChallenge(row: Row): ChallengeRecord {
+export function toChallenge(row: Row, json: JsonColumn = jsonText): ChallengeRecord {
   return {
     id: text(row['id'], 'challenge id'),
     factor: text(row['factor'], 'challenge factor'),
@@ -36,7 +39,7 @@ export function toChallenge(row: Row): ChallengeRecord {
   };
 }
 
-export function toCredential(row: Row): CredentialRecord {
+export function toCredential(row: Row, json: JsonColumn = jsonText): CredentialRecord {
   const factor = row['factor'];
   if (factor !== 'webauthn' && factor !== 'u2f')
     throw new StoreError('ERR_STORE_CORRUPT', 'stored credential factor is unknown');
@@ -52,7 +55,7 @@ export function toCredential(row: Row): CredentialRecord {
   };
 }
 
-export function toOtp(row: Row): OtpFactorRecord {
+export function toOtp(row: Row, json: JsonColumn = jsonText): OtpFactorRecord {
   const type = row['type'];
   if (type !== 'totp' && type !== 'hotp' && type !== 'vip')
     throw new StoreError('ERR_STORE_CORRUPT', 'stored OTP factor type is unknown');

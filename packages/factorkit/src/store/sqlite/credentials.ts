@@ -38,7 +38,7 @@ export class SqliteCredentials implements CredentialStore {
     return this.#c.read(() =>
       this.#c
         .all('SELECT * FROM credentials WHERE user_id = ? ORDER BY created_at, id', userId)
-        .map(toCredential),
+        .map((row) => toCredential(row)),
     );
   }
 

@@ -36,7 +36,9 @@ export class SqliteOtpFactors implements OtpFactorStore {
 
   async list(userId: string): Promise<readonly OtpFactorRecord[]> {
     return this.#c.read(() =>
-      this.#c.all('SELECT * FROM otp_factors WHERE user_id = ? ORDER BY created_at, id', userId).map(toOtp),
+      this.#c
+        .all('SELECT * FROM otp_factors WHERE user_id = ? ORDER BY created_at, id', userId)
+        .map((row) => toOtp(row)),
     );
   }
 

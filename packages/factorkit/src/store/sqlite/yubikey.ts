@@ -7,12 +7,12 @@ import {
   type StatusUpdate,
   type StatusUpdateResult,
   type StoreListQuery,
-  TOMBSTONE_STATUSES,
   type YubikeyStore,
   type YubikeyTokenRecord,
   type YubikeyTokenStatus,
 } from '@factorkit/yubikey';
 import { blob } from '../records.ts';
+import { importConflicts } from '../sql/import-conflicts.ts';
 import { toTokenRecord } from '../sql/rows.ts';
 import { tokenListQuery } from '../sql/token-list.ts';
 import type { SqliteCore } from './core.ts';
@@ -26,27 +26,14 @@ export class SqliteYubikeyTokens implements YubikeyStore {
 
   async insertMany(records: readonly NewYubikeyTokenRecord[]): Promise<InsertManyResult> {
     return this.#c.write('yubikey.insertMany', (): InsertManyResult => {
-      const conflicts: string[] = [];
-      const ids = new Set<string>();
-      const publicIds = new Set<string>();
-      for (const r of records) {
-        if (ids.has(r.id) || this.#c.get('SELECT 1 FROM yubikey_tokens WHERE id = ?', r.id) !== undefined) {
-          conflicts.push(r.id);
-        }
-        ids.add(r.id);
-        if (publicIds.has(r.publicId)) {
-          conflicts.push(r.publicId);
-          continue;
-        }
-        publicIds.add(r.publicId);
-        const existing = this.#c.get('SELECT status FROM yubikey_tokens WHERE public_id = ?', r.publicId);
-        if (
-          existing !== undefined &&
-          !TOMBSTONE_STATUSES.includes(existing['status'] as YubikeyTokenStatus)
-        ) {
-          conflicts.push(r.publicId);
-        }
-      }
+      const conflicts = importConflicts(
+        records,
+        (id) => this.#c.get('SELECT 1 FROM yubikey_tokens WHERE id = ?', id) !== undefined,
+        (publicId) =>
+          this.#c.get('SELECT status FROM yubikey_tokens WHERE public_id = ?', publicId)?.['status'] as
+            | YubikeyTokenStatus
+            | undefined,
+      );
       if (conflicts.length > 0) return { ok: false, conflicts };
       for (const r of records) {
         let lastOtp = r.lastOtp;

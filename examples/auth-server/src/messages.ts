@@ -1,0 +1,75 @@
+// What a person sees when a verification fails: the result code's human text. The code itself
+// is shown too (small print) so support can look it up; nothing secret is in either.
+
+const TEXT: Readonly<Record<string, string>> = {
+  ERR_ORIGIN_MISMATCH: 'This response was made for another website address, so it was refused.',
+  ERR_TOP_ORIGIN_MISMATCH: 'This page was embedded by a site that is not allowed to embed it.',
+  ERR_CROSS_ORIGIN_NOT_ALLOWED: 'Signing in from inside another site’s frame is not allowed.',
+  ERR_RP_ID_HASH_MISMATCH: 'The authenticator signed for another site, so the response was refused.',
+  ERR_CHALLENGE_UNKNOWN:
+    'This sign-in attempt is no longer valid (already used or never started). Please try again.',
+  ERR_CHALLENGE_MISMATCH: 'The response does not answer the challenge this server sent.',
+  ERR_CHALLENGE_CONTEXT_MISMATCH: 'This response belongs to another sign-in attempt or another account.',
+  ERR_CHALLENGE_EXPIRED: 'This attempt took too long and expired. Please try again.',
+  ERR_TYPE_MISMATCH: 'The response is for another kind of ceremony.',
+  ERR_USER_PRESENCE_REQUIRED: 'The authenticator did not confirm that you were present (no touch).',
+  ERR_USER_VERIFICATION_REQUIRED: 'The authenticator did not verify you (PIN or biometric) as required.',
+  ERR_INVALID_SIGNATURE: 'The signature on the response is not valid.',
+  ERR_SIGNATURE_INVALID: 'The signature on the response is not valid.',
+  ERR_SIGNATURE_MALFORMED: 'The signature on the response is malformed.',
+  ERR_COUNTER_ROLLBACK: 'The authenticator’s counter went backwards: it may have been cloned.',
+  ERR_COUNTER_NOT_INCREASED: 'The authenticator’s counter did not increase: it may have been cloned.',
+  ERR_COUNTER_RACE: 'Another sign-in with this authenticator finished at the same moment. Please try again.',
+  ERR_BACKUP_ELIGIBILITY_CHANGED:
+    'The passkey changed whether it can be backed up, which a genuine passkey never does.',
+  ERR_BACKUP_STATE_WITHOUT_ELIGIBILITY: 'The passkey claims to be backed up without being backup-eligible.',
+  ERR_USER_HANDLE_MISMATCH: 'This passkey belongs to another account.',
+  ERR_CREDENTIAL_NOT_ALLOWED: 'This authenticator is not one of the account’s registered authenticators.',
+  ERR_FACTOR_NOT_FOUND: 'This authenticator or code is not registered for this account.',
+  ERR_CREDENTIAL_EXISTS: 'This authenticator is already registered.',
+  ERR_ALGORITHM_NOT_ALLOWED: 'The authenticator uses a signature algorithm this server does not accept.',
+  ERR_UNSUPPORTED_ALGORITHM: 'The authenticator uses a signature algorithm this server does not accept.',
+  ERR_ATTESTATION_NOT_TRUSTED: 'This authenticator model is not on the list this server trusts.',
+  ERR_ATTESTATION_INVALID: 'The authenticator’s attestation statement is not valid.',
+  ERR_CLIENT_DATA_MALFORMED: 'The browser’s response could not be read.',
+  ERR_MALFORMED_RESPONSE: 'The response could not be read.',
+  ERR_RESPONSE_MALFORMED: 'The response could not be read.',
+  ERR_APPID_INVALID: 'The legacy U2F application id in the response is not this site’s.',
+  ERR_EXTENSION_OUTPUT_INVALID: 'The response carries an extension result the request did not ask for.',
+  ERR_OTP_INVALID: 'That code is not correct. Check the code and try again.',
+  ERR_OTP_CODE_MALFORMED: 'That code has the wrong format (digits only, the length your app shows).',
+  ERR_OTP_REPLAYED: 'That code was already used. Wait for the next code.',
+  ERR_OTP_SEQUENCE_INVALID: 'The two codes must be consecutive codes from the same credential.',
+  ERR_OTP_LOCKED_OUT: 'Too many wrong codes. Sign-in with codes is paused for a while.',
+  ERR_LOCKED_OUT: 'Too many wrong attempts. Please wait and try again.',
+  ERR_VIP_CREDENTIAL_ID_INVALID: 'That VIP credential ID is not valid (e.g. VSMT12345678).',
+  ERR_SECRET_ENCODING: 'The secret is not valid base32.',
+  ERR_SECRET_TOO_SHORT: 'The secret is too short to be safe.',
+  ERR_OTP_MODHEX: 'That is not a YubiKey OTP (touch the key in the field).',
+  ERR_OTP_LENGTH: 'That is not a YubiKey OTP (it has the wrong length).',
+  ERR_OTP_CRC: 'That YubiKey OTP is corrupted or belongs to another key.',
+  ERR_OTP_PRIVATE_ID: 'That YubiKey OTP belongs to another key.',
+  ERR_OTP_DELAYED: 'That YubiKey OTP was generated too long ago.',
+  ERR_UNKNOWN_TOKEN: 'This YubiKey is not known to this server (its seed was never uploaded).',
+  ERR_TOKEN_NOT_FOUND: 'This YubiKey is not known to this server.',
+  ERR_TOKEN_ALREADY_ASSIGNED: 'This YubiKey is already assigned to an account.',
+  ERR_TOKEN_USER_MISMATCH: 'This YubiKey belongs to another account.',
+  ERR_TOKEN_NOT_ACTIVE: 'This YubiKey is not active for this account.',
+  ERR_SEED_PUBLIC_ID_EXISTS: 'A YubiKey with this public id was already uploaded.',
+  ERR_SEED_WEAK_AES_KEY: 'That AES key is too weak to be a real YubiKey key.',
+  ERR_STORE_FAILURE: 'The server could not save the result. Nothing was accepted; please try again.',
+  // The example's own codes.
+  ERR_USERNAME_INVALID: 'Choose a username of 1–64 letters, digits, dots, dashes, @ or underscores.',
+  ERR_USERNAME_TAKEN: 'That username is taken.',
+  ERR_SIGN_IN_FAILED: 'Sign-in failed: unknown account or wrong authenticator.',
+  ERR_NO_FLOW: 'There is no sign-in or sign-up in progress. Please start again.',
+  ERR_SIGNED_OUT: 'Please sign in first.',
+  ERR_CSRF: 'This form expired or came from another site. Reload the page and try again.',
+  ERR_INPUT: 'Some fields are missing or invalid.',
+};
+
+/** The human text for a result code; the façade's `message` (never secret) as a fallback. */
+export function humanText(code: string | null | undefined, fallback?: string): string {
+  if (code !== null && code !== undefined && TEXT[code] !== undefined) return TEXT[code];
+  return fallback ?? 'Verification failed.';
+}
