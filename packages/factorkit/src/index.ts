@@ -3,8 +3,17 @@
  * HOTP/TOTP verification behind one façade and one store seam.
  */
 
+export type {
+  AmrValue,
+  Assurance,
+  AuthenticatorAssuranceLevel,
+  AuthenticatorPolicy,
+  Reassessment,
+  ReassessmentChange,
+} from '@factorkit/metadata';
 export { type QrFormat, type QrOptions, renderQrCode } from '@factorkit/otp';
 export { aesGcmKeyEncryption, type SeedKeyEncryption } from '@factorkit/yubikey';
+export type { MetadataInput } from './facade/assurance.ts';
 export type { FactorkitPolicies } from './facade/context.ts';
 export {
   type CreateFactorkitOptions,

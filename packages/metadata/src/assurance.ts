@@ -77,6 +77,24 @@ const UV_AMR: Readonly<Record<string, AmrValue>> = {
 };
 
 /**
+ * RFC 8176 values for the user verification methods a trusted statement lists: named only when
+ * they are all of one kind (otherwise the method used is unknown and nothing is claimed).
+ */
+export function userVerificationAmr(methods: readonly string[]): AmrValue[] {
+  const kinds = new Set(methods.map((u) => UV_AMR[u]).filter((v): v is AmrValue => v !== undefined));
+  return kinds.size === 1 ? [...kinds] : [];
+}
+
+/** NIST SP 800-63B level of one phishing-resistant ceremony (see the README for the reasoning). */
+export function assuranceLevel(
+  phishingResistant: boolean,
+  userVerified: boolean,
+  hardwareBound: boolean,
+): AuthenticatorAssuranceLevel {
+  return phishingResistant && userVerified ? (hardwareBound ? 'AAL3' : 'AAL2') : 'AAL1';
+}
+
+/**
  * Grades the evidence (see the package README for the NIST SP 800-63B reasoning):
  * - AAL3: phishing-resistant, hardware-bound (non-exportable) key, user verified — a
  *   multi-factor cryptographic hardware authenticator.
@@ -104,14 +122,9 @@ export function gradeAssurance(input: AssuranceInput): Assurance {
   if (input.userPresent) amr.push('user');
   if (input.userVerified) {
     amr.push('mfa');
-    if (metadataTrusted) {
-      const methods = new Set(m.userVerificationMethods.map((u) => UV_AMR[u]).filter((v) => v !== undefined));
-      // Only when the statement lists a single kind of method can the one used be named.
-      if (methods.size === 1) amr.push(...methods);
-    }
+    if (metadataTrusted) amr.push(...userVerificationAmr(m.userVerificationMethods));
   }
-  const aal: AuthenticatorAssuranceLevel =
-    input.phishingResistant && input.userVerified ? (hardwareBound ? 'AAL3' : 'AAL2') : 'AAL1';
+  const aal = assuranceLevel(input.phishingResistant, input.userVerified, hardwareBound);
   return {
     phishingResistant: input.phishingResistant,
     hardwareBound,

@@ -25,8 +25,10 @@ export {
   type AssuranceInput,
   type AuthenticatorAssuranceLevel,
   assessRegistration,
+  assuranceLevel,
   gradeAssurance,
   type RegistrationAssessment,
+  userVerificationAmr,
 } from './assurance.ts';
 export {
   BLOB_ALGORITHMS,
@@ -66,6 +68,12 @@ export {
   parseMetadataPayload,
   type StatusReport,
 } from './payload.ts';
+export {
+  type Reassessment,
+  type ReassessmentChange,
+  reassess,
+  type StoredAuthenticatorFacts,
+} from './reassess.ts';
 export {
   checkPathRevocation,
   type RevocationMode,

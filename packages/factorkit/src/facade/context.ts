@@ -1,11 +1,21 @@
 import type { CryptoBackend } from '@factorkit/core/crypto';
+import type { AuthenticatorPolicy, RevocationOptions } from '@factorkit/metadata';
 import type { AttemptPolicy } from '@factorkit/otp';
 import type { TrustAnchorInput } from '@factorkit/u2f';
 import type { PhishingDelayOptions, SeedKeyEncryption } from '@factorkit/yubikey';
 import type { FactorkitStore } from '../store/types.ts';
+import type { MetadataInput } from './assurance.ts';
 
 /** Policy knobs; every field has a documented default. */
 export interface FactorkitPolicies {
+  /**
+   * Authenticator policy for WebAuthn and U2F registrations (allow/deny AAGUID lists,
+   * hardware-bound only, require UV, require metadata, status policy), as data. Default: none
+   * (everything verified is accepted; assurance still graded).
+   */
+  readonly authenticator?: AuthenticatorPolicy;
+  /** Revocation of attestation chains (RFC 5280 CRLs: off / soft-fail / hard-fail). Default soft-fail, no fetch. */
+  readonly revocation?: RevocationOptions;
   /** Lifetime of challenges issued by `start*` calls, seconds. Default 300 (5 minutes). */
   readonly challengeTimeoutSeconds?: number;
   /** Failed-attempt limit for OTP factors. Default: @factorkit/otp's DEFAULT_ATTEMPT_POLICY (10 per 15 min). */
@@ -50,6 +60,8 @@ export interface FacadeContext {
   readonly challengeTimeoutMs: number;
   /** The one crypto backend every factor package is given. */
   readonly crypto: CryptoBackend;
+  /** FIDO metadata (a loaded BLOB or a MetadataSource), when configured. */
+  readonly metadata: MetadataInput | undefined;
 }
 
 /** Misuse check: the ceremony's origin must be one the façade was configured with. */

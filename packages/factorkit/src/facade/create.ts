@@ -1,9 +1,11 @@
 import type { CryptoBackend } from '@factorkit/core/crypto';
 import { defaultBackend } from '@factorkit/core/crypto/default';
+import { type Reassessment, reassess } from '@factorkit/metadata';
 import { aesGcmKeyEncryption, type SeedKeyEncryption } from '@factorkit/yubikey';
 import { MemoryStore } from '../store/memory.ts';
 import type { FactorkitStore } from '../store/types.ts';
-import type { FacadeContext, FactorkitPolicies } from './context.ts';
+import { currentMetadata, factsOf, type MetadataInput } from './assurance.ts';
+import { type FacadeContext, type FactorkitPolicies, requireUserId } from './context.ts';
 import { createOtpNamespace, type OtpNamespace } from './otp.ts';
 import { createU2fNamespace, type U2fNamespace } from './u2f.ts';
 import { createWebAuthnNamespace, type WebAuthnNamespace, type WebAuthnPolicies } from './webauthn.ts';
@@ -37,6 +39,12 @@ export interface CreateFactorkitOptions {
    */
   readonly crypto?: CryptoBackend;
   readonly policies?: FactorkitPolicies & { readonly webauthn?: WebAuthnPolicies };
+  /**
+   * FIDO metadata (MDS3): a `Metadata` loaded with @factorkit/metadata, or a `MetadataSource`
+   * (its current BLOB is used, so refreshing it takes effect at once). With it, attestation is
+   * trusted through the metadata entry's roots and `policies.authenticator.status` applies.
+   */
+  readonly metadata?: MetadataInput;
 }
 
 /** One namespace per factor; every verification returns a `FactorVerification`. */
@@ -51,6 +59,12 @@ export interface Factorkit {
    * an expired challenge that is answered anyway is reported as TIMEOUT until it is purged.
    */
   purgeExpiredChallenges(): Promise<number>;
+  /**
+   * Re-assesses a user's WebAuthn/U2F credentials against the configured (or given) metadata
+   * at the clock's now: per credential, what changed since registration (status now denied,
+   * certification dropped, entry removed). Only attested identity is used.
+   */
+  reassessCredentials(input: { userId: string; metadata?: MetadataInput }): Promise<Reassessment[]>;
 }
 
 /**
@@ -93,6 +107,7 @@ export function createFactorkit(options: CreateFactorkitOptions): Factorkit {
     policies,
     challengeTimeoutMs: timeoutSeconds * 1000,
     crypto,
+    metadata: options.metadata,
   };
   return {
     webauthn: createWebAuthnNamespace(ctx, policies.webauthn ?? {}, crypto),
@@ -101,5 +116,17 @@ export function createFactorkit(options: CreateFactorkitOptions): Factorkit {
     otp: createOtpNamespace(ctx),
     store: ctx.store,
     purgeExpiredChallenges: () => ctx.store.challenges.purgeExpired(ctx.clock().getTime()),
+    async reassessCredentials(input) {
+      const userId = requireUserId(input?.userId);
+      const metadata = currentMetadata(input.metadata ?? ctx.metadata);
+      if (metadata === undefined)
+        throw new TypeError('reassessCredentials needs metadata (configured or given)');
+      const creds = await ctx.store.credentials.list(userId);
+      const policy = policies.authenticator;
+      return reassess(metadata, creds.map(factsOf), ctx.clock(), {
+        ...(policy?.status === undefined ? {} : { status: policy.status }),
+        ...(policy?.requireMetadata === undefined ? {} : { requireMetadata: policy.requireMetadata }),
+      });
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { type Assurance, assessAttestation, gradeAssurance, userVerificationAmr } from '@factorkit/metadata';
 import {
   createRegisterRequest,
   createSignRequest,
@@ -14,6 +15,7 @@ import {
   type U2fTransport,
 } from '@factorkit/u2f';
 import type { CredentialRecord, FactorkitStore, JsonValue } from '../store/types.ts';
+import { currentMetadata, loginAssurance, policyFailure, storedAssurance } from './assurance.ts';
 import { type FacadeContext, requireOrigin, requireUserId } from './context.ts';
 import { type FactorVerification, fromFailure, rejected, success } from './result.ts';
 import { deleteCredential, listCredentials, type StoredCredentialInfo } from './webauthn.ts';
@@ -25,12 +27,15 @@ export interface U2fRegistered {
   /** The attestation chains to a configured anchor (verified ≠ trusted). */
   readonly trusted: boolean;
   readonly transports?: readonly U2fTransport[];
+  /** Evidence-graded assurance (U2F: never user-verified, so AAL1; no AAGUID). */
+  readonly assurance: Assurance;
 }
 
 export interface U2fSigned {
   readonly keyHandle: string;
   readonly counter: number;
   readonly userPresent: boolean;
+  readonly assurance: Assurance;
 }
 
 /** Legacy FIDO U2F (Okta factor type `u2f`), with challenges bound to user, origin and appId. */
@@ -131,7 +136,46 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
       });
       if (!result.verified) return fromFailure(result);
       const r = result.registration;
+      // U2F has no AAGUID: metadata is found by the attestation certificate's key identifier.
+      const metadata = currentMetadata(ctx.metadata);
+      const policy = ctx.policies.authenticator;
+      const assessment =
+        metadata === undefined
+          ? undefined
+          : await assessAttestation(
+              {
+                fmt: 'u2f',
+                attestationType: 'basic',
+                trustPath: [r.attestationCertificate],
+                aaguid: '00000000-0000-0000-0000-000000000000',
+                alg: -7,
+                backupEligible: false,
+                userVerified: false,
+              },
+              metadata,
+              {
+                now: ctx.clock(),
+                ...(policy === undefined ? {} : { policy }),
+                ...(ctx.policies.revocation === undefined ? {} : { revocation: ctx.policies.revocation }),
+              },
+            );
+      const assurance = gradeAssurance({
+        phishingResistant: true,
+        anchorTrusted: result.attestation.trusted,
+        aaguidSigned: false,
+        aaguid: null,
+        aaguidInCertificate: false,
+        backupEligible: false,
+        userPresent: true,
+        userVerified: false,
+        ...(assessment === undefined ? {} : { metadata: assessment }),
+      });
+      const refused = policyFailure(policy, assessment, assurance);
+      if (refused !== undefined) return fromFailure(refused);
+      const uvAmr =
+        assessment?.trusted === true ? userVerificationAmr(assessment.userVerificationMethods) : [];
       const data: Record<string, JsonValue> = {
+        assurance: storedAssurance(assurance, assessment, uvAmr),
         appId: r.appId,
         trusted: result.attestation.trusted,
         attestationCertificate: encodeWebsafeBase64(r.attestationCertificate),
@@ -159,6 +203,7 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
         appId: r.appId,
         trusted: result.attestation.trusted,
         ...(r.transports === undefined ? {} : { transports: r.transports }),
+        assurance,
       });
     },
 
@@ -207,6 +252,12 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
         keyHandle: result.keyHandle,
         counter: result.counter,
         userPresent: result.userPresent,
+        assurance: loginAssurance(
+          stored,
+          { userPresent: result.userPresent, userVerified: false },
+          currentMetadata(ctx.metadata),
+          ctx.clock(),
+        ),
       });
     },
 

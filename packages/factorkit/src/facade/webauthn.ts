@@ -1,3 +1,4 @@
+import { type Assurance, assessRegistration, userVerificationAmr } from '@factorkit/metadata';
 import { coseKeyFromU2fPublicKey } from '@factorkit/u2f';
 import {
   type AuthenticationOptionsJSON,
@@ -13,6 +14,7 @@ import {
   verifyRegistration,
 } from '@factorkit/webauthn';
 import type { ChallengeRecord, CredentialRecord, JsonValue } from '../store/types.ts';
+import { currentMetadata, loginAssurance, policyFailure, storedAssurance } from './assurance.ts';
 import { type FacadeContext, requireOrigin, requireUserId } from './context.ts';
 import { type FactorVerification, fromFailure, rejected, success } from './result.ts';
 
@@ -60,6 +62,8 @@ export interface WebAuthnRegistered {
   readonly backupEligible: boolean;
   readonly backupState: boolean;
   readonly transports: readonly string[];
+  /** Evidence-graded assurance of the new credential (see @factorkit/metadata). */
+  readonly assurance: Assurance;
 }
 
 export interface WebAuthnAuthenticated {
@@ -70,6 +74,8 @@ export interface WebAuthnAuthenticated {
   readonly backupState: boolean;
   /** The response used the `appid` extension (a credential migrated from U2F). */
   readonly appidUsed: boolean;
+  /** Evidence-graded assurance of this login (the registration's evidence, this assertion's UV/UP). */
+  readonly assurance: Assurance;
 }
 
 /** WebAuthn (Okta factor type `webauthn`): registration and authentication ceremonies. */
@@ -161,6 +167,9 @@ export function createWebAuthnNamespace(
   const { store } = ctx;
   const rpIds = [ctx.rp.id, ...(policies.additionalRpIds ?? [])];
   const timeoutMs = ctx.challengeTimeoutMs;
+  const authenticatorPolicy = ctx.policies.authenticator;
+  const requireUv =
+    policies.requireUserVerification === true || authenticatorPolicy?.requireUserVerification === true;
 
   async function issue(
     factor: string,
@@ -215,9 +224,9 @@ export function createWebAuthnNamespace(
     ...(policies.expectedType === undefined ? {} : { expectedType: policies.expectedType }),
     ...(policies.allowCrossOrigin === undefined ? {} : { allowCrossOrigin: policies.allowCrossOrigin }),
     ...(policies.topOrigins === undefined ? {} : { expectedTopOrigin: policies.topOrigins }),
-    // §7.1 step 15 / §7.2 step 17: required by policy, or by the options of this ceremony.
+    // §7.1 step 15 / §7.2 step 17: required by policy (webauthn or authenticator), or by the options of this ceremony.
     requireUserVerification:
-      policies.requireUserVerification === true ||
+      requireUv ||
       (record.data as { requireUserVerification?: unknown } | null)?.requireUserVerification === true,
     ...(policies.supportedAlgorithms === undefined
       ? {}
@@ -292,6 +301,17 @@ export function createWebAuthnNamespace(
         now: ctx.clock(),
       });
       if (!result.verified) return fromFailure(result);
+      // Trust from metadata, the authenticator policy and the graded evidence, before anything is stored.
+      const metadata = currentMetadata(ctx.metadata);
+      const { assessment, assurance } = await assessRegistration(result, metadata, {
+        now: ctx.clock(),
+        ...(authenticatorPolicy === undefined ? {} : { policy: authenticatorPolicy }),
+        ...(ctx.policies.revocation === undefined ? {} : { revocation: ctx.policies.revocation }),
+      });
+      const refused = policyFailure(authenticatorPolicy, assessment, assurance);
+      if (refused !== undefined) return fromFailure({ ...refused, step: '7.1 step 24' });
+      const uvAmr =
+        assessment?.trusted === true ? userVerificationAmr(assessment.userVerificationMethods) : [];
       try {
         await store.credentials.put({
           id: result.credentialIdBase64url,
@@ -313,6 +333,7 @@ export function createWebAuthnNamespace(
             uvInitialized: result.userVerified,
             // user.id as sent in the creation options: checked against the assertion's userHandle.
             userHandle: encodeBase64url(new TextEncoder().encode(userId)),
+            assurance: storedAssurance(assurance, assessment, uvAmr),
           },
         });
       } catch (error) {
@@ -331,6 +352,7 @@ export function createWebAuthnNamespace(
         backupEligible: result.backupEligible,
         backupState: result.backupState,
         transports: result.transports,
+        assurance,
       });
     },
 
@@ -342,7 +364,7 @@ export function createWebAuthnNamespace(
         throw new TypeError("userVerification must be 'required', 'preferred' or 'discouraged'");
       const creds = userId === null ? [] : await store.credentials.list(userId);
       const u2fAppId = creds.find((c) => c.factor === 'u2f')?.data.appId;
-      const uvRequired = policies.requireUserVerification === true || uv === 'required';
+      const uvRequired = requireUv || uv === 'required';
       const options = generateAuthenticationOptions({
         rpId: ctx.rp.id,
         timeout: timeoutMs,
@@ -396,6 +418,7 @@ export function createWebAuthnNamespace(
         userVerified: result.userVerified,
         backupState: result.backupState,
         appidUsed: result.appidUsed,
+        assurance: loginAssurance(cred, result, currentMetadata(ctx.metadata), ctx.clock()),
       });
     },
 
