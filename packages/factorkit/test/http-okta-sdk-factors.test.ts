@@ -25,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_TOKEN,
   FACTORS_TOKEN,
+  HTTP_TEST_BACKENDS,
   ORIGIN,
   startTestServer,
   type TestServer,
@@ -33,7 +34,7 @@ import {
 type Rec = Record<string, unknown>;
 const asRec = (v: unknown): Rec => v as Rec;
 
-describe('Okta SDK: user factors', () => {
+describe.each(HTTP_TEST_BACKENDS)('Okta SDK: user factors (%s store)', (backend) => {
   let s: TestServer;
   // Symantec holds VIP secrets; the server looks them up by credential id (Okta's shape has none).
   const vip = new VipCredential({ seed: 'sdk-vip', clock: () => s.clock.now });
@@ -45,7 +46,7 @@ describe('Okta SDK: user factors', () => {
   const nowSeconds = () => s.clock.now / 1000;
 
   beforeAll(async () => {
-    s = await startTestServer({ clockStart: Date.UTC(2026, 11, 4, 12, 0, 0), vipSecrets });
+    s = await startTestServer({ clockStart: Date.UTC(2026, 11, 4, 12, 0, 0), vipSecrets, backend });
     admin = new Client({ orgUrl: s.orgUrl, token: ADMIN_TOKEN });
     client = new Client({ orgUrl: s.orgUrl, token: FACTORS_TOKEN });
   });

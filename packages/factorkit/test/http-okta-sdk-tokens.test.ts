@@ -7,15 +7,21 @@
 import { VirtualYubiKey } from '@factorkit/virtual-authenticator';
 import { Client } from '@okta/okta-sdk-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, FACTORS_TOKEN, startTestServer, type TestServer } from './helpers/http-server.ts';
+import {
+  ADMIN_TOKEN,
+  FACTORS_TOKEN,
+  HTTP_TEST_BACKENDS,
+  startTestServer,
+  type TestServer,
+} from './helpers/http-server.ts';
 
-describe('Okta SDK: YubiKey token (seed) API', () => {
+describe.each(HTTP_TEST_BACKENDS)('Okta SDK: YubiKey token (seed) API (%s store)', (backend) => {
   let s: TestServer;
   let client: Client;
   const keys = Array.from({ length: 7 }, (_, i) => new VirtualYubiKey({ seed: `sdk-token-${i}` }));
 
   beforeAll(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ backend });
     client = new Client({ orgUrl: s.orgUrl, token: ADMIN_TOKEN });
   });
   afterAll(async () => s?.close());
