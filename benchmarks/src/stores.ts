@@ -18,7 +18,8 @@ import { quantile } from './stats.ts';
 
 const DURATION_MS = Number(process.env['FACTORKIT_BENCH_STORE_MS'] ?? 2000);
 const CALLERS = [1, 8] as const;
-const SECRET = new Uint8Array(20).fill(0x42);
+// Not one byte repeated: such secrets are refused (ERR_SECRET_WEAK).
+const SECRET = Uint8Array.from({ length: 20 }, (_, i) => 0x42 + i);
 
 interface Opened {
   readonly name: string;

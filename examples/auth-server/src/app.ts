@@ -487,6 +487,8 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     '/account/totp/start',
     signedIn(async (c, session, user) => {
       const enrollment = await fk.otp.enrollTotp({ userId: user.id });
+      // No secret was passed, so the façade generated one and returns it this once.
+      const secretBase32 = enrollment.generatedSecretBase32 ?? '';
       users.addOtpFactor({
         factorId: enrollment.factorId,
         userId: user.id,
@@ -510,14 +512,14 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
         return c.json({
           ok: true,
           factorId: enrollment.factorId,
-          secretBase32: enrollment.secretBase32,
+          secretBase32,
           otpauthUri: uri,
         });
       }
       return c.html(
         pages.totpConfirmPage(next, {
           uri,
-          secretBase32: enrollment.secretBase32,
+          secretBase32,
           qrSvg: await renderQrCode(uri),
         }),
       );

@@ -27,6 +27,19 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
     '@factorkit/metadata',
     '@factorkit/testkit',
   ],
+  // Adversarial testing (private): drives every public entry point from the top of the tree.
+  '@factorkit/fuzz': [
+    '@factorkit/core',
+    '@factorkit/ct',
+    '@factorkit/webauthn',
+    '@factorkit/u2f',
+    '@factorkit/yubikey',
+    '@factorkit/otp',
+    '@factorkit/metadata',
+    '@factorkit/testkit',
+    '@factorkit/virtual-authenticator',
+    'factorkit',
+  ],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -20,6 +20,7 @@ export {
   createFactorkit,
   DEFAULT_CHALLENGE_TIMEOUT_SECONDS,
   type Factorkit,
+  NIST_800_63B_POLICIES,
 } from './facade/create.ts';
 export type {
   EnrollHotpInput,

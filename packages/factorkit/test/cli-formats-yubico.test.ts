@@ -110,7 +110,12 @@ describe('yubikey.verifyOtp (stateless) and yubico-otp cases', () => {
     expect(() => fk.yubikey.verifyOtp({ ...VECTOR_4, token: { ...VECTOR_4.token, aesKey: '00' } })).toThrow(
       RangeError,
     );
-    expect(() => fk.yubikey.verifyOtp({ otp: 1 } as never)).toThrow(TypeError);
+    // The OTP is request data: a non-string is a typed rejection, not a throw.
+    expect(fk.yubikey.verifyOtp({ otp: 1 } as never)).toMatchObject({
+      factorResult: 'REJECTED',
+      code: 'ERR_MALFORMED_REQUEST',
+    });
+    expect(() => fk.yubikey.verifyOtp(null as never)).toThrow(TypeError);
   });
 
   it('a yubico-otp case is replayed through verifyOtp with the case state as the last OTP', async () => {

@@ -32,6 +32,10 @@ function make(store: FactorkitStore, start = T0): { fk: Factorkit; clock: { now:
   return { fk, clock };
 }
 
+/** A test secret of `length` bytes that is not one byte repeated (those are refused: ERR_SECRET_WEAK). */
+const secretOf = (n: number, length: number): Uint8Array =>
+  Uint8Array.from({ length }, (_, i) => (n * 31 + i * 7 + 1) & 0xff);
+
 let n = 0;
 const stores: [string, () => FactorkitStore][] = [
   ['MemoryStore', () => new MemoryStore()],
@@ -63,7 +67,9 @@ describe.each(stores)('façade on %s', (_name, open) => {
   describe('otp', () => {
     it('TOTP: SUCCESS, then the same code is PASSCODE_REPLAYED; a wrong code is REJECTED', async () => {
       const { fk } = make(open());
-      const { factorId, secretBase32 } = await fk.otp.enrollTotp({ userId: 'alice' });
+      const { factorId, generatedSecretBase32: secretBase32 = '' } = await fk.otp.enrollTotp({
+        userId: 'alice',
+      });
       const code = generateTotp({ secret: base32Decode(secretBase32), now: T0 });
       expect(await fk.otp.verify({ userId: 'alice', factorId, passCode: code })).toMatchObject({
         factorResult: 'SUCCESS',
@@ -84,7 +90,7 @@ describe.each(stores)('façade on %s', (_name, open) => {
     it('another user cannot use the factor; secrets are sealed at rest', async () => {
       const store = open();
       const { fk } = make(store);
-      const secret = new Uint8Array(20).fill(7);
+      const secret = secretOf(7, 20);
       const { factorId } = await fk.otp.enrollTotp({ userId: 'alice', secret });
       const code = generateTotp({ secret, now: T0 });
       expect(await fk.otp.verify({ userId: 'mallory', factorId, passCode: code })).toMatchObject({
@@ -103,14 +109,14 @@ describe.each(stores)('façade on %s', (_name, open) => {
       });
       await expect(fk.otp.enrollTotp({ userId: 'alice', digits: 5 })).rejects.toBeInstanceOf(RangeError);
       await expect(fk.otp.enrollTotp({ userId: 'alice', period: 0 })).rejects.toBeInstanceOf(RangeError);
-      const legacy = await fk.otp.enrollTotp({ userId: 'alice', secret: new Uint8Array(10).fill(1) });
+      const legacy = await fk.otp.enrollTotp({ userId: 'alice', secret: secretOf(1, 10) });
       expect(legacy.warnings.map((w) => w.code)).toEqual(['WARN_SECRET_BELOW_128_BITS']);
       expect(await fk.otp.list('alice')).toHaveLength(1);
     });
 
     it('100 concurrent verifications of one TOTP code: exactly one SUCCESS', async () => {
       const { fk } = make(open());
-      const secret = new Uint8Array(20).fill(3);
+      const secret = secretOf(3, 20);
       const { factorId } = await fk.otp.enrollTotp({ userId: 'alice', secret });
       const passCode = generateTotp({ secret, now: T0 });
       const results = await Promise.all(
@@ -121,7 +127,7 @@ describe.each(stores)('façade on %s', (_name, open) => {
 
     it('HOTP: counter advances, an old code is replayed; failures lock out', async () => {
       const { fk } = make(open());
-      const secret = new Uint8Array(20).fill(5);
+      const secret = secretOf(5, 20);
       const { factorId } = await fk.otp.enrollHotp({ userId: 'bob', secret, counter: 0 });
       const c2 = generateHotp({ secret, counter: 2 });
       expect(await fk.otp.verify({ userId: 'bob', factorId, passCode: c2 })).toMatchObject({
@@ -141,7 +147,7 @@ describe.each(stores)('façade on %s', (_name, open) => {
 
     it('HOTP resync (RFC 4226 §7.4): a token far ahead is re-synchronised by two consecutive codes', async () => {
       const { fk } = make(open());
-      const secret = new Uint8Array(20).fill(21);
+      const secret = secretOf(21, 20);
       const { factorId } = await fk.otp.enrollHotp({ userId: 'dave', secret });
       const at = (c: number): string => generateHotp({ secret, counter: c });
       expect((await fk.otp.verify({ userId: 'dave', factorId, passCode: at(50) })).code).toBe(
@@ -164,7 +170,7 @@ describe.each(stores)('façade on %s', (_name, open) => {
 
     it('TOTP resync stores the token clock drift and applies it to later verifications', async () => {
       const { fk, clock } = make(open());
-      const secret = new Uint8Array(20).fill(22);
+      const secret = secretOf(22, 20);
       const { factorId } = await fk.otp.enrollTotp({ userId: 'erin', secret });
       const tokenNow = (): number => clock.now + 4 * 60_000; // the token clock runs 8 steps ahead
       const code = (offsetSteps = 0): string =>
@@ -182,7 +188,9 @@ describe.each(stores)('façade on %s', (_name, open) => {
 
     it('uri: the otpauth Key URI of an enrolled factor', async () => {
       const { fk } = make(open());
-      const { factorId, secretBase32 } = await fk.otp.enrollTotp({ userId: 'alice' });
+      const { factorId, generatedSecretBase32: secretBase32 = '' } = await fk.otp.enrollTotp({
+        userId: 'alice',
+      });
       const uri = await fk.otp.uri({
         userId: 'alice',
         factorId,
@@ -197,7 +205,7 @@ describe.each(stores)('façade on %s', (_name, open) => {
 
     it('Symantec VIP: consecutive codes enroll; swapped codes are rejected and leave nothing enrolled', async () => {
       const { fk } = make(open());
-      const secret = new Uint8Array(20).fill(11);
+      const secret = secretOf(11, 20);
       const passCode = generateTotp({ secret, now: T0 });
       const nextPassCode = generateTotp({ secret, now: T0 + 30_000 });
       const bad = await fk.otp.enrollVip({

@@ -253,7 +253,8 @@ describe('routing and enrollment validation', () => {
       'E0000001',
       'profile.credentialId',
     );
-    const secret = base32Encode(new Uint8Array(20).fill(7));
+    // Not one byte repeated: such secrets are refused (ERR_SECRET_WEAK).
+    const secret = base32Encode(Uint8Array.from({ length: 20 }, (_, i) => i * 7 + 1));
     const wrong = await call(s, 'POST', 'alice/factors', {
       factorType: 'token',
       provider: 'SYMANTEC',

@@ -315,8 +315,17 @@ describe.skipIf(!haveShared)('a real YubiKey registration, trusted through metad
     authData.set(Buffer.from(YUBIKEY_5_NFC.replace(/-/g, ''), 'hex'), 37);
     ao.set('authData', authData);
     response.response.attestationObject = encodeBase64url(encodeCbor(ao));
-    const forged = await register(u2f, response);
-    expect(forged.aaguid).toBe(YUBIKEY_5_NFC);
+    // @factorkit/webauthn refuses it outright (fido-u2f AAGUID must be zero: ATT-10)...
+    const refused = await verifyRegistration(response, {
+      expectedChallenge: (u2f['context'] as { challenge: string }).challenge,
+      expectedOrigin: (u2f['context'] as { origin: string }).origin,
+      expectedRpId: (u2f['context'] as { rpId: string }).rpId,
+      now: NOW,
+    });
+    expect(refused).toMatchObject({ verified: false, code: 'ERR_FIDO_U2F_AAGUID_NOT_ZERO' });
+    // ...and metadata never reads an AAGUID from fido-u2f even if a verifier reported one.
+    const forged = { ...plain, aaguid: YUBIKEY_5_NFC };
+    expect(forged.aaguidAttested).toBe(false);
     const { assessment, assurance } = await assessRegistration(forged, metadata, { now: NOW });
     expect(assessment).toMatchObject({
       trusted: true,

@@ -44,6 +44,14 @@ function windowMsOf(policy: AttemptPolicy): number {
   return policy.windowSeconds * 1000;
 }
 
+/**
+ * Validates an {@link AttemptPolicy} (for configuration time, so a bad policy is found when the
+ * server starts, not at the first verification). Throws `TypeError`/`RangeError`.
+ */
+export function checkAttemptPolicy(policy: AttemptPolicy): void {
+  windowMsOf(policy);
+}
+
 /** Where and how to count attempts. */
 export interface AttemptLimit {
   readonly store: AttemptStore;

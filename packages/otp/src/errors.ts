@@ -26,6 +26,8 @@ export type OtpErrorCode =
   | 'ERR_SECRET_TOO_SHORT'
   /** A secret is longer than the accepted maximum (1024 bytes). */
   | 'ERR_SECRET_TOO_LONG'
+  /** A secret is one byte value repeated (all zeros, …): not a random secret. */
+  | 'ERR_SECRET_WEAK'
   /** An otpauth:// URI is malformed (scheme, type, label, a parameter, length). */
   | 'ERR_URI_INVALID'
   /** The otpauth:// label's issuer prefix differs from the `issuer` parameter. */

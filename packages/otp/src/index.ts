@@ -9,6 +9,7 @@ export {
   type AttemptPolicy,
   type AttemptStatus,
   attemptStatus,
+  checkAttemptPolicy,
   DEFAULT_ATTEMPT_POLICY,
   limitAttempts,
   NIST_800_63B_ATTEMPT_POLICY,

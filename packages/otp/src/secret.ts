@@ -27,9 +27,10 @@ export interface DecodedSecret {
 }
 
 /**
- * Checks a secret's length: throws `ERR_SECRET_TOO_SHORT` under `minSecretBits` (default 80) and
- * `ERR_SECRET_TOO_LONG` over 1024 bytes; returns `WARN_SECRET_BELOW_128_BITS` under RFC 4226's
- * 128-bit minimum.
+ * Checks a secret: throws `ERR_SECRET_TOO_SHORT` under `minSecretBits` (default 80),
+ * `ERR_SECRET_TOO_LONG` over 1024 bytes and `ERR_SECRET_WEAK` when every byte is the same (all
+ * zeros, a placeholder, a blank provisioning file: RFC 4226 §4 R6 wants a random secret);
+ * returns `WARN_SECRET_BELOW_128_BITS` under RFC 4226's 128-bit minimum.
  */
 export function checkSecret(secret: Uint8Array, policy: SecretPolicy = {}): readonly OtpWarning[] {
   if (!(secret instanceof Uint8Array)) throw new TypeError('secret must be a Uint8Array');
@@ -41,6 +42,9 @@ export function checkSecret(secret: Uint8Array, policy: SecretPolicy = {}): read
   if (secret.length > MAX_SECRET_BYTES) {
     throw new OtpError('ERR_SECRET_TOO_LONG', `secret longer than ${MAX_SECRET_BYTES} bytes`);
   }
+  if (isSingleByteRepeated(secret)) {
+    throw new OtpError('ERR_SECRET_WEAK', 'secret is one byte value repeated (e.g. all zeros): not random');
+  }
   if (bits < RECOMMENDED_MIN_SECRET_BITS) {
     return [
       {
@@ -50,6 +54,14 @@ export function checkSecret(secret: Uint8Array, policy: SecretPolicy = {}): read
     ];
   }
   return [];
+}
+
+/** Every byte equal to the first (all zeros, 0xff…, "AAAA…" in base32). Not secret-dependent timing
+ * worth protecting: the result is public (the secret is refused). */
+function isSingleByteRepeated(secret: Uint8Array): boolean {
+  const first = secret[0];
+  for (let i = 1; i < secret.length; i++) if (secret[i] !== first) return false;
+  return true;
 }
 
 function resolveMinBits(value: number | undefined): number {

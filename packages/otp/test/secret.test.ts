@@ -139,11 +139,10 @@ describe('hex and base64', () => {
 
 describe('secret length policy (RFC 4226 R6)', () => {
   it('warns (typed) under 128 bits', () => {
-    expect(checkSecret(new Uint8Array(10))).toEqual([
-      expect.objectContaining({ code: 'WARN_SECRET_BELOW_128_BITS' }),
-    ]);
-    expect(checkSecret(new Uint8Array(15))).toHaveLength(1);
-    expect(checkSecret(new Uint8Array(16))).toEqual([]);
+    const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => i + 1);
+    expect(checkSecret(bytes(10))).toEqual([expect.objectContaining({ code: 'WARN_SECRET_BELOW_128_BITS' })]);
+    expect(checkSecret(bytes(15))).toHaveLength(1);
+    expect(checkSecret(bytes(16))).toEqual([]);
     expect(decodeSecret('JBSWY3DPEHPK3PXP').warnings).toHaveLength(1);
   });
 

@@ -27,15 +27,41 @@ export function parseCertificate(input: Uint8Array): ParsedCertificate {
     throw new WebAuthnError('ERR_ATTESTATION_CERTIFICATE_INVALID', 'certificate is empty or too large');
   }
   const der = repairKnownBrokenCertificate(input);
+  let outline: CertificateOutline;
+  let cert: x509.X509Certificate;
   try {
-    const outline = outlineCertificate(der);
-    const cert = new x509.X509Certificate(der.slice());
-    return { der, outline, cert };
+    outline = outlineCertificate(der);
+    cert = new x509.X509Certificate(der.slice());
   } catch (cause) {
     throw new WebAuthnError('ERR_ATTESTATION_CERTIFICATE_INVALID', 'certificate could not be parsed', {
       cause,
     });
   }
+  // @peculiar/x509 parses extensions, names, validity and the key lazily, on first read, and
+  // asn1js/asn1-schema then throw their own errors (AsnSchemaValidationError, "Too big integer",
+  // TypeErrors about BitString/OctetString). Every field a verification step reads is forced
+  // here, so a malformed one is a typed rejection now, never a dependency exception later.
+  try {
+    void cert.extensions;
+  } catch (cause) {
+    throw new WebAuthnError('ERR_CERTIFICATE_EXTENSION_MALFORMED', 'a certificate extension is malformed', {
+      cause,
+    });
+  }
+  try {
+    void cert.subjectName;
+    void cert.issuerName;
+    void cert.notBefore;
+    void cert.notAfter;
+    void cert.publicKey;
+  } catch (cause) {
+    throw new WebAuthnError(
+      'ERR_ATTESTATION_CERTIFICATE_INVALID',
+      'certificate name, validity or public key is malformed',
+      { cause },
+    );
+  }
+  return { der, outline, cert };
 }
 
 /**

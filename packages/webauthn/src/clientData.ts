@@ -1,8 +1,12 @@
 import { duplicateTopLevelMember, utf8DecodeStrict } from '@factorkit/core';
+import { decodeBase64url } from './base64url.ts';
 import { WebAuthnError } from './errors.ts';
 
 /** Hard cap on clientDataJSON size (DOS-1); browsers send a few hundred bytes. */
 export const MAX_CLIENT_DATA_LENGTH: number = 16 * 1024;
+
+/** Base64url characters that can encode at most {@link MAX_CLIENT_DATA_LENGTH} bytes. */
+export const MAX_CLIENT_DATA_BASE64URL_CHARS: number = Math.ceil((MAX_CLIENT_DATA_LENGTH * 4) / 3);
 
 /** The CollectedClientData dictionary (WebAuthn §5.8.1), as parsed from clientDataJSON. */
 export interface CollectedClientData {
@@ -19,6 +23,18 @@ const SINGLE_MEMBERS: readonly string[] = ['type', 'challenge', 'origin', 'cross
 
 function cdError(message: string): WebAuthnError {
   return new WebAuthnError('ERR_CLIENT_DATA_INVALID', message);
+}
+
+/**
+ * {@link parseClientDataJSON} of a base64url `clientDataJSON` as a response carries it. The
+ * length is checked before anything is decoded (DOS-1): a 50 MiB string costs one comparison.
+ *
+ * @throws {WebAuthnError} `ERR_CLIENT_DATA_INVALID` (too large), `ERR_INVALID_BASE64URL`
+ */
+export function parseClientDataJSONBase64url(encoded: string): CollectedClientData {
+  if (typeof encoded !== 'string') throw cdError('clientDataJSON must be a base64url string');
+  if (encoded.length > MAX_CLIENT_DATA_BASE64URL_CHARS) throw cdError('clientDataJSON is too large');
+  return parseClientDataJSON(decodeBase64url(encoded));
 }
 
 /**

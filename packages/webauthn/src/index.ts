@@ -28,7 +28,13 @@ export {
   parseCertificateInput,
   validAt,
 } from './certificate.ts';
-export { type CollectedClientData, parseClientDataJSON } from './clientData.ts';
+export {
+  type CollectedClientData,
+  MAX_CLIENT_DATA_BASE64URL_CHARS,
+  MAX_CLIENT_DATA_LENGTH,
+  parseClientDataJSON,
+  parseClientDataJSONBase64url,
+} from './clientData.ts';
 export {
   COSE_ALGORITHMS,
   type CoseAlgorithm,

@@ -38,6 +38,13 @@ export interface StoredCredential {
 
 export interface VerifyAuthenticationOptions extends CeremonyOptions {
   readonly credential: StoredCredential;
+  /**
+   * Whether the user was identified before the ceremony (username, cookie: §7.2 step 6, first
+   * case). Default `true`. Set `false` for a username-less ceremony (discoverable credential,
+   * empty allowCredentials): then `response.userHandle` is required and must equal
+   * `credential.userHandle`, which must be given — the handle is what identifies the account.
+   */
+  readonly userIdentified?: boolean;
   /** The allowCredentials list sent in the request (ids as bytes or base64url). Empty/absent: any. */
   readonly allowCredentials?: readonly (Uint8Array | string)[];
   /**
@@ -193,6 +200,11 @@ function prepareAssertion(
     throw new TypeError('credential.backupEligible must be a boolean');
   }
   if (stored.userHandle !== undefined) checkId(stored.userHandle, 'credential.userHandle');
+  const userIdentified = options.userIdentified ?? true;
+  if (typeof userIdentified !== 'boolean') throw new TypeError('userIdentified must be a boolean');
+  if (!userIdentified && stored.userHandle === undefined) {
+    throw new TypeError('a username-less ceremony (userIdentified: false) needs credential.userHandle');
+  }
   const allow = options.allowCredentials ?? [];
   if (!Array.isArray(allow)) throw new TypeError('allowCredentials must be an array');
   for (let i = 0; i < allow.length; i++) checkId(allow[i] as Uint8Array | string, `allowCredentials[${i}]`);
@@ -269,10 +281,18 @@ function prepareAssertion(
     }
 
     // Step 6: the credential record is the one for this rawId, and the userHandle (when
-    // present) is its owner's (OWN-1).
+    // present) is its owner's (OWN-1). When the user was not identified before the ceremony,
+    // the userHandle is what names the account: it is required (OWN-1).
     step = S(6);
     if (!sameId(stored.id, idText, rawId)) {
       return failure('ERR_CREDENTIAL_MISMATCH', step, 'response rawId is not the stored credential id');
+    }
+    if (!userIdentified && userHandle === undefined) {
+      return failure(
+        'ERR_USER_HANDLE_REQUIRED',
+        step,
+        'a username-less ceremony needs response.userHandle to identify the account',
+      );
     }
     if (
       userHandle !== undefined &&
@@ -402,7 +422,10 @@ function prepareAssertion(
   } catch (e) {
     const known = asWebAuthnError(e);
     if (known !== undefined) return failure(known.code, step, known.message);
-    if (e instanceof TypeError && step === S(10)) throw e;
+    // Every parser this function calls throws WebAuthnError (or core's CodecError, mapped above);
+    // anything else is a bug here or a caller's misuse (e.g. a throwing challenge predicate) and
+    // is never disguised as a verdict on the response.
+    if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError) throw e;
     return failure('ERR_MALFORMED_RESPONSE', step, 'response could not be processed');
   }
 }

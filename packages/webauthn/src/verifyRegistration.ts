@@ -71,8 +71,16 @@ export interface RegistrationVerified {
   readonly publicKey: Uint8Array;
   readonly alg: number;
   readonly signCount: number;
-  /** AAGUID as a lowercase UUID string. */
+  /** AAGUID as a lowercase UUID string, as authenticatorData carries it. */
   readonly aaguid: string;
+  /**
+   * `true` only when an attestation certificate's signature covers authenticatorData (type
+   * basic/attca/anonca of a format that signs it, e.g. packed with x5c). `false` for `none`,
+   * self attestation and `fido-u2f`: nobody but the client or the credential itself vouches for
+   * that AAGUID. An AAGUID feeds a policy (allow-lists, metadata lookups) only when this is
+   * `true` and `attestation.trusted` is `true`.
+   */
+  readonly aaguidAttested: boolean;
   readonly transports: readonly string[];
   readonly userPresent: boolean;
   readonly userVerified: boolean;
@@ -91,6 +99,9 @@ export interface RegistrationVerified {
 export type RegistrationResult = RegistrationVerified | VerificationFailure;
 
 const S = (n: number): string => `7.1 step ${n}`;
+
+/** Attestation types whose signature comes from an attestation certificate, not the credential. */
+const ATTESTED_TYPES: ReadonlySet<AttestationType> = new Set(['basic', 'attca', 'anonca']);
 
 // Trust anchors and extra intermediates come from the server's configuration and are the same
 // on every registration: each is parsed once and kept, keyed by its content (PEM text or DER
@@ -320,6 +331,7 @@ export async function verifyRegistration(
       alg: credential.publicKey.alg,
       signCount: authenticatorData.signCount,
       aaguid: formatUuid(credential.aaguid),
+      aaguidAttested: outcome.signsAuthenticatorData === true && ATTESTED_TYPES.has(outcome.type),
       transports: transports as string[],
       userPresent: authenticatorData.flags.up,
       userVerified: authenticatorData.flags.uv,
@@ -341,7 +353,10 @@ export async function verifyRegistration(
   } catch (e) {
     const known = asWebAuthnError(e);
     if (known !== undefined) return failure(known.code, step, known.message);
-    if (e instanceof TypeError && step === S(7)) throw e; // misuse surfaced by a challenge predicate
+    // Every parser this function calls throws WebAuthnError (or core's CodecError, mapped above);
+    // anything else is a bug here or a caller's misuse (e.g. a throwing challenge predicate) and
+    // is never disguised as a verdict on the response.
+    if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError) throw e;
     return failure('ERR_MALFORMED_RESPONSE', step, 'response could not be processed');
   }
 }

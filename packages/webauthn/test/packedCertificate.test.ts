@@ -211,9 +211,14 @@ describe.each(BACKENDS)('attestation certificate requirements on the %s backend'
   });
 
   it('§8.6 fido-u2f: the certificate key must be EC P-256', async () => {
-    expect((await verifyRegistration(await attest(base, 'fido-u2f', {}), options)).verified).toBe(true);
+    // A CTAP1 device behind a client: AAGUID all zeros (an unsigned non-zero one is refused, ATT-10).
+    const u2fBase = register(
+      { aaguid: new Uint8Array(16) },
+      { attestation: 'none', userVerification: 'discouraged' },
+    ).response;
+    expect((await verifyRegistration(await attest(u2fBase, 'fido-u2f', {}), options)).verified).toBe(true);
     expectRejected(
-      await verifyRegistration(await attest(base, 'fido-u2f', { curve: 'P-384' }), options),
+      await verifyRegistration(await attest(u2fBase, 'fido-u2f', { curve: 'P-384' }), options),
       'ERR_ATTESTATION_CERTIFICATE_INVALID',
       '7.1 step 22',
     );

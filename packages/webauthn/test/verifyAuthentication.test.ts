@@ -143,6 +143,22 @@ describe.each(BACKENDS)('§7.2 authentication on the %s backend', (_name, crypto
     );
   });
 
+  it('7.2 step 6: a username-less ceremony (userIdentified: false) requires the userHandle', async () => {
+    const a = fresh();
+    const usernameless = await options({ userIdentified: false, credential: { userHandle: USER_ID } });
+    expect((await verify(a, usernameless)).verified).toBe(true);
+    for (const userHandle of [null, undefined, '']) {
+      const stripped = { ...a, response: { ...a.response, userHandle } };
+      expectRejected(await verify(stripped as never, usernameless), 'ERR_USER_HANDLE_REQUIRED', '7.2 step 6');
+      // The user was identified first: the handle is optional.
+      expect(
+        (await verify(stripped as never, await options({ credential: { userHandle: USER_ID } }))).verified,
+      ).toBe(true);
+    }
+    // Without the owner's handle there is nothing to compare with: misuse.
+    await expect(async () => verify(a, await options({ userIdentified: false }))).rejects.toThrow(TypeError);
+  });
+
   it('7.2 step 7: authenticatorData must parse strictly and carry no attested credential data', async () => {
     const a = fresh();
     const ad = decodeBase64url(a.response.authenticatorData);

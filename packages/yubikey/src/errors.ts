@@ -4,6 +4,7 @@
  */
 export type YubikeyErrorCode =
   // OTP string (Yubico OTP format, protocols §4.1)
+  | 'ERR_OTP_MALFORMED'
   | 'ERR_OTP_LENGTH'
   | 'ERR_OTP_MODHEX'
   // Token block checks (§4.2)

@@ -34,8 +34,9 @@ export interface ParsedOtp {
  * Splits an OTP string into publicId and token (protocols §4.1). Length is checked before any
  * other work; the input is lower-cased as yubikey-val does. Messages never echo the input.
  */
-export function parseOtp(otp: string, options: ParseOtpOptions = {}): ParsedOtp | YubikeyFailure {
-  if (typeof otp !== 'string') throw new TypeError('otp must be a string');
+export function parseOtp(otp: unknown, options: ParseOtpOptions = {}): ParsedOtp | YubikeyFailure {
+  // Request data: a number, null, array or object from hostile JSON is a rejection, not a throw.
+  if (typeof otp !== 'string') return failure('ERR_OTP_MALFORMED', 'OTP must be a string');
   if (otp.length < MIN_OTP_LENGTH || otp.length > MAX_OTP_LENGTH || otp.length % 2 !== 0) {
     return failure('ERR_OTP_LENGTH', 'OTP must be 32..48 modhex characters (an even number)');
   }

@@ -18,8 +18,19 @@ export interface FactorkitPolicies {
   readonly revocation?: RevocationOptions;
   /** Lifetime of challenges issued by `start*` calls, seconds. Default 300 (5 minutes). */
   readonly challengeTimeoutSeconds?: number;
-  /** Failed-attempt limit for OTP factors. Default: @factorkit/otp's DEFAULT_ATTEMPT_POLICY (10 per 15 min). */
+  /**
+   * Failed-attempt limit per OTP factor. Default: @factorkit/otp's DEFAULT_ATTEMPT_POLICY
+   * (10 per 15 min). Validated by `createFactorkit`.
+   */
   readonly otpAttempts?: AttemptPolicy;
+  /**
+   * Failed-attempt limit per user across all of the user's OTP factors (TOTP, HOTP, VIP: NIST
+   * SP 800-63B §5.2.2 counts consecutive failures per subscriber account), checked in addition
+   * to `otpAttempts`. Default: off, except with the NIST preset (`otpAttempts` set to
+   * `NIST_800_63B_ATTEMPT_POLICY`, e.g. through `NIST_800_63B_POLICIES`), where it is that same
+   * policy. `false` turns it off. Validated by `createFactorkit`.
+   */
+  readonly userAttempts?: AttemptPolicy | false;
   readonly otp?: {
     /** TOTP steps accepted either side of now. Default 1. */
     readonly totpWindow?: number;
@@ -27,6 +38,11 @@ export interface FactorkitPolicies {
     readonly hotpLookAhead?: number;
     /** Refuse secrets shorter than this. Default 80 bits (the otp package's default). */
     readonly minSecretBits?: number;
+    /**
+     * Let one Symantec VIP credentialId be enrolled by several users. Default `false`: a
+     * credentialId already enrolled (by anyone) is refused with `ERR_CREDENTIAL_EXISTS`.
+     */
+    readonly allowSharedVipCredentialId?: boolean;
   };
   readonly u2f?: {
     /** The AppID for new U2F ceremonies. Default: the ceremony's origin. */
@@ -75,6 +91,14 @@ export function requireOrigin(ctx: FacadeContext, origin: unknown): string {
 export function requireUserId(userId: unknown): string {
   if (typeof userId !== 'string' || userId === '') throw new TypeError('userId must be a non-empty string');
   return userId;
+}
+
+/**
+ * A request field (untrusted JSON): the string when it is one of at most `maxLength` characters,
+ * else `undefined` — the caller answers REJECTED `ERR_MALFORMED_REQUEST`, never a TypeError.
+ */
+export function requestString(value: unknown, maxLength: number): string | undefined {
+  return typeof value === 'string' && value.length <= maxLength ? value : undefined;
 }
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -1,6 +1,7 @@
 import type { CryptoBackend } from '@factorkit/core/crypto';
 import { defaultBackend } from '@factorkit/core/crypto/default';
 import { type Reassessment, reassess } from '@factorkit/metadata';
+import { checkAttemptPolicy, NIST_800_63B_ATTEMPT_POLICY } from '@factorkit/otp';
 import { aesGcmKeyEncryption, type SeedKeyEncryption } from '@factorkit/yubikey';
 import { MemoryStore } from '../store/memory.ts';
 import type { FactorkitStore } from '../store/types.ts';
@@ -10,6 +11,15 @@ import { createOtpNamespace, type OtpNamespace } from './otp.ts';
 import { createU2fNamespace, type U2fNamespace } from './u2f.ts';
 import { createWebAuthnNamespace, type WebAuthnNamespace, type WebAuthnPolicies } from './webauthn.ts';
 import { createYubikeyNamespace, type YubikeyNamespace } from './yubikey.ts';
+
+/**
+ * NIST SP 800-63B §5.2.2 preset: at most 100 consecutive failed attempts per OTP factor and per
+ * subscriber account across the account's OTP factors. Spread into `policies`.
+ */
+export const NIST_800_63B_POLICIES: FactorkitPolicies = Object.freeze({
+  otpAttempts: NIST_800_63B_ATTEMPT_POLICY,
+  userAttempts: NIST_800_63B_ATTEMPT_POLICY,
+});
 
 /** Default challenge lifetime (Okta: activations last minutes, then TIMEOUT). */
 export const DEFAULT_CHALLENGE_TIMEOUT_SECONDS = 300;
@@ -98,6 +108,10 @@ export function createFactorkit(options: CreateFactorkitOptions): Factorkit {
     throw new RangeError('policies.challengeTimeoutSeconds must be an integer in 1..86400');
   }
   const crypto = options.crypto ?? defaultBackend;
+  // Attempt policies are checked now, so a malformed one fails at startup, not at the first login.
+  if (policies.otpAttempts !== undefined) checkAttemptPolicy(policies.otpAttempts);
+  if (policies.userAttempts !== undefined && policies.userAttempts !== false)
+    checkAttemptPolicy(policies.userAttempts);
   const ctx: FacadeContext = {
     rp: { id: rp.id, name: rp.name },
     origins: [...options.origins],

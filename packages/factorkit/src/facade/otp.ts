@@ -1,4 +1,5 @@
 import { toHex } from '@factorkit/core';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import {
   checkSecret,
   DEFAULT_ATTEMPT_POLICY,
@@ -7,19 +8,22 @@ import {
   formatOtpauthUri,
   generateHotp,
   generateSecret,
+  type HotpResult,
   limitAttempts,
+  NIST_800_63B_ATTEMPT_POLICY,
   type OtpAlgorithm,
   type OtpCounterStore,
   type OtpWarning,
   resyncHotp,
   resyncTotp,
+  type TotpResult,
   totpStep,
   verifyHotpWithStore,
   verifyTotpWithStore,
   verifyVipEnrollmentWithStore,
 } from '@factorkit/otp';
 import type { OtpFactorRecord, OtpFactorType, OtpParams } from '../store/types.ts';
-import { type FacadeContext, requireUserId, utf8 } from './context.ts';
+import { type FacadeContext, requestString, requireUserId, utf8 } from './context.ts';
 import { type FactorVerification, fromFailure, rejected, success } from './result.ts';
 
 /** Secret input: raw bytes, or a string in `encoding` (default base32, as authenticator apps show it). */
@@ -61,8 +65,12 @@ export interface EnrollVipInput {
 export interface OtpEnrollment {
   readonly factorId: string;
   readonly type: OtpFactorType;
-  /** The secret in base32 — show it (or its otpauth URI/QR) once at enrollment, never again. */
-  readonly secretBase32: string;
+  /**
+   * Present only when the façade generated the secret (no `secret` in the request): the new
+   * secret in base32 — show it (or its otpauth URI/QR) once, never log or store this object.
+   * A secret the caller supplied is never echoed back.
+   */
+  readonly generatedSecretBase32?: string;
   /** E.g. `WARN_SECRET_BELOW_128_BITS` for a legacy 80-bit secret (accepted, but below RFC 4226 R6). */
   readonly warnings: readonly OtpWarning[];
 }
@@ -105,6 +113,12 @@ export interface OtpNamespace {
 
 const aad = (factorId: string): Uint8Array => utf8(`factorkit/otp secret v1:${factorId}`);
 
+/** The factor id of a VIP credential when credentials are not shared: one per credentialId. */
+function vipFactorId(credentialId: string): string {
+  const digest = toHex(defaultBackend.digest('SHA-256', utf8(`vip:${credentialId.toUpperCase()}`)));
+  return `otp_vip_${digest.slice(0, 32)}`;
+}
+
 const timing = (p: OtpParams) => ({
   ...(p.period === undefined ? {} : { period: p.period }),
   ...(p.t0 === undefined ? {} : { t0: p.t0 }),
@@ -126,11 +140,32 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
     getCounter: async (id) => (await store.otp.get(id))?.counter ?? null,
     advanceCounter: (id, next, now) => store.otp.advanceCounter(id, next, now),
   };
+  const otpAttemptPolicy = ctx.policies.otpAttempts ?? DEFAULT_ATTEMPT_POLICY;
   const attempts = (factorId: string) => ({
     store: store.attempts,
     key: `otp:${factorId}`,
-    policy: ctx.policies.otpAttempts ?? DEFAULT_ATTEMPT_POLICY,
+    policy: otpAttemptPolicy,
   });
+  // NIST SP 800-63B §5.2.2 counts consecutive failures per subscriber account, whichever of the
+  // account's OTP factors they were tried on: an optional second limiter keyed by user. On by
+  // default with the NIST preset; `false` turns it off.
+  const userAttemptPolicy =
+    ctx.policies.userAttempts === false
+      ? undefined
+      : (ctx.policies.userAttempts ??
+        (otpAttemptPolicy === NIST_800_63B_ATTEMPT_POLICY ? NIST_800_63B_ATTEMPT_POLICY : undefined));
+  async function perUser<R extends { readonly verified: boolean }>(
+    userId: string,
+    now: number,
+    attempt: () => Promise<R>,
+  ) {
+    if (userAttemptPolicy === undefined) return attempt();
+    return limitAttempts(
+      { store: store.attempts, key: `user:${userId}`, policy: userAttemptPolicy },
+      now,
+      attempt,
+    );
+  }
 
   async function enroll(
     userId: string,
@@ -138,6 +173,7 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
     secret: Uint8Array,
     params: OtpParams,
     counter: number | null,
+    options: { readonly generated: boolean; readonly factorId?: string },
   ): Promise<OtpEnrollment> {
     // Validate everything now (secret length, algorithm, digits, period), so a bad profile is a
     // TypeError/RangeError/OtpError at enrollment instead of at every later verification.
@@ -154,7 +190,7 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
       const t0 = params.t0 ?? 0;
       totpStep(Number.isFinite(t0) && t0 > 0 ? t0 * 1000 : 0, timing(params));
     }
-    const factorId = `otp_${uuidV4(ctx.crypto.randomBytes(16))}`;
+    const factorId = options.factorId ?? `otp_${uuidV4(ctx.crypto.randomBytes(16))}`;
     const sealed = await ctx.keyEncryption.seal(secret, aad(factorId));
     await store.otp.put({
       id: factorId,
@@ -166,7 +202,12 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
       createdAt: ctx.clock().getTime(),
       lastVerifiedAt: null,
     });
-    return { factorId, type, secretBase32: encodeSecretBase32(secret), warnings };
+    return {
+      factorId,
+      type,
+      ...(options.generated ? { generatedSecretBase32: encodeSecretBase32(secret) } : {}),
+      warnings,
+    };
   }
 
   async function load(
@@ -193,6 +234,7 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
     async enrollTotp(input) {
       const userId = requireUserId(input?.userId);
       const secret = secretBytes(input, false);
+      const generated = input.secret === undefined;
       return enroll(
         userId,
         'totp',
@@ -204,12 +246,14 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
           t0: input.t0 ?? 0,
         },
         null,
+        { generated },
       );
     },
 
     async enrollHotp(input) {
       const userId = requireUserId(input?.userId);
       const secret = secretBytes(input, false);
+      const generated = input.secret === undefined;
       const counter = input.counter ?? 0;
       if (!Number.isSafeInteger(counter) || counter < 0)
         throw new RangeError('counter must be a non-negative integer');
@@ -219,29 +263,56 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
         secret,
         { algorithm: input.algorithm ?? 'SHA1', digits: input.digits ?? 6 },
         counter,
+        { generated },
       );
     },
 
     async enrollVip(input) {
       const userId = requireUserId(input?.userId);
+      // Request fields (typed by the user from the token) are untrusted JSON.
+      const credentialId = requestString(input.credentialId, 64);
+      const passCode = requestString(input.passCode, 64);
+      const nextPassCode = requestString(input.nextPassCode, 64);
+      if (credentialId === undefined || passCode === undefined || nextPassCode === undefined) {
+        return rejected('ERR_MALFORMED_REQUEST', 'credentialId, passCode and nextPassCode must be strings');
+      }
       const secret = secretBytes(input, true);
-      const enrollment = await enroll(
-        userId,
-        'vip',
-        secret,
-        { credentialId: String(input.credentialId) },
-        null,
+      // One VIP credential, one account: the factor id is derived from the credentialId, so the
+      // store's atomic insert refuses a second enrollment of the same credential — by another
+      // user, or concurrently — unless the policy explicitly allows sharing.
+      const factorId =
+        ctx.policies.otp?.allowSharedVipCredentialId === true ? undefined : vipFactorId(credentialId);
+      const now = ctx.clock().getTime();
+      const enrollOnce = async (
+        params: OtpFactorRecord['params'],
+        counter: number | null,
+      ): Promise<OtpEnrollment | undefined> => {
+        try {
+          return await enroll(userId, 'vip', secret, params, counter, {
+            generated: false,
+            ...(factorId === undefined ? {} : { factorId }),
+          });
+        } catch (error) {
+          if ((error as { code?: unknown })?.code === 'ERR_STORE_CONFLICT') return undefined;
+          throw error;
+        }
+      };
+      const exists = () =>
+        rejected<OtpEnrollment>('ERR_CREDENTIAL_EXISTS', 'this VIP credential is already enrolled');
+      const enrollment = await enrollOnce({ credentialId }, null);
+      if (enrollment === undefined) return exists();
+      const result = await perUser(userId, now, () =>
+        verifyVipEnrollmentWithStore({
+          store: counters,
+          factorId: enrollment.factorId,
+          attempts: attempts(`vip:${userId}`),
+          credentialId,
+          passCode,
+          nextPassCode,
+          secret,
+          now,
+        }),
       );
-      const result = await verifyVipEnrollmentWithStore({
-        store: counters,
-        factorId: enrollment.factorId,
-        attempts: attempts(`vip:${userId}`),
-        credentialId: input.credentialId,
-        passCode: input.passCode,
-        nextPassCode: input.nextPassCode,
-        secret,
-        now: ctx.clock().getTime(),
-      });
       if (!result.verified) {
         await store.otp.delete(enrollment.factorId);
         return fromFailure(result);
@@ -249,48 +320,48 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
       if (result.mode === 'hotp') {
         // The record was created as TOTP-style; a VIP HOTP credential keeps its mode in params.
         await store.otp.delete(enrollment.factorId);
-        const hotp = await enroll(
-          userId,
-          'vip',
-          secret,
+        const hotp = await enrollOnce(
           { credentialId: result.credentialId, mode: 'hotp' },
           result.nextCounter,
         );
-        return success(hotp);
+        return hotp === undefined ? exists() : success(hotp);
       }
       return success(enrollment);
     },
 
     async verify(input) {
       const userId = requireUserId(input?.userId);
-      if (typeof input.factorId !== 'string') throw new TypeError('factorId must be a string');
-      const loaded = await load(userId, input.factorId);
+      const factorId = requestString(input.factorId, 128);
+      if (factorId === undefined) return rejected('ERR_MALFORMED_REQUEST', 'factorId must be a string');
+      const loaded = await load(userId, factorId);
       if (loaded === undefined) return rejected('ERR_FACTOR_NOT_FOUND', 'no such OTP factor for this user');
       const { record, secret } = loaded;
       const p = record.params;
       const now = ctx.clock().getTime();
       const binding = { store: counters, factorId: record.id, attempts: attempts(record.id) };
       const hotp = record.type === 'hotp' || p.mode === 'hotp';
-      const result = hotp
-        ? await verifyHotpWithStore({
-            ...binding,
-            ...common(p),
-            secret,
-            code: input.passCode,
-            now,
-            ...(ctx.policies.otp?.hotpLookAhead === undefined
-              ? {}
-              : { lookAhead: ctx.policies.otp.hotpLookAhead }),
-          })
-        : await verifyTotpWithStore({
-            ...binding,
-            ...common(p),
-            ...timing(p),
-            secret,
-            code: input.passCode,
-            now: now + driftMs(p),
-            ...(ctx.policies.otp?.totpWindow === undefined ? {} : { window: ctx.policies.otp.totpWindow }),
-          });
+      const result = await perUser<HotpResult | TotpResult>(userId, now, () =>
+        hotp
+          ? verifyHotpWithStore({
+              ...binding,
+              ...common(p),
+              secret,
+              code: input.passCode,
+              now,
+              ...(ctx.policies.otp?.hotpLookAhead === undefined
+                ? {}
+                : { lookAhead: ctx.policies.otp.hotpLookAhead }),
+            })
+          : verifyTotpWithStore({
+              ...binding,
+              ...common(p),
+              ...timing(p),
+              secret,
+              code: input.passCode,
+              now: now + driftMs(p),
+              ...(ctx.policies.otp?.totpWindow === undefined ? {} : { window: ctx.policies.otp.totpWindow }),
+            }),
+      );
       secret.fill(0);
       if (!result.verified) return fromFailure(result);
       return success({
@@ -302,56 +373,68 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
 
     async resync(input) {
       const userId = requireUserId(input?.userId);
-      if (!Array.isArray(input.passCodes)) throw new TypeError('passCodes must be an array of 2 or 3 codes');
-      const loaded = await load(userId, input.factorId);
+      const factorId = requestString(input.factorId, 128);
+      const passCodes: unknown = input.passCodes;
+      if (
+        factorId === undefined ||
+        !Array.isArray(passCodes) ||
+        passCodes.length < 2 ||
+        passCodes.length > 3 ||
+        !passCodes.every((c) => requestString(c, 64) !== undefined)
+      ) {
+        return rejected('ERR_MALFORMED_REQUEST', 'factorId must be a string and passCodes 2 or 3 strings');
+      }
+      const loaded = await load(userId, factorId);
       if (loaded === undefined) return rejected('ERR_FACTOR_NOT_FOUND', 'no such OTP factor for this user');
       const { record, secret } = loaded;
       const p = record.params;
       const now = ctx.clock().getTime();
       const hotp = record.type === 'hotp' || p.mode === 'hotp';
-      // Same limiter as verify(): a resync is another way to try codes.
-      const result = await limitAttempts(attempts(record.id), now, async () => {
-        if (hotp) {
-          const r = resyncHotp({
+      // Same limiters as verify(): a resync is another way to try codes.
+      const result = await perUser(userId, now, () =>
+        limitAttempts(attempts(record.id), now, async () => {
+          if (hotp) {
+            const r = resyncHotp({
+              ...common(p),
+              secret,
+              codes: input.passCodes,
+              ...(record.counter === null || record.counter === 0
+                ? { counter: record.counter ?? 0 }
+                : { counter: record.counter, lastCounter: record.counter - 1 }),
+            });
+            if (!r.verified) return r;
+            const advanced = await store.otp.advanceCounter(record.id, r.nextCounter, now);
+            return advanced
+              ? { verified: true as const, matched: r.counter, drift: r.drift }
+              : {
+                  verified: false as const,
+                  code: 'ERR_OTP_REPLAYED' as const,
+                  message: 'these codes were already used',
+                };
+          }
+          const r = resyncTotp({
             ...common(p),
+            ...timing(p),
             secret,
             codes: input.passCodes,
-            ...(record.counter === null || record.counter === 0
-              ? { counter: record.counter ?? 0 }
-              : { counter: record.counter, lastCounter: record.counter - 1 }),
+            now,
+            ...(record.counter === null ? {} : { lastStep: record.counter }),
           });
           if (!r.verified) return r;
-          const advanced = await store.otp.advanceCounter(record.id, r.nextCounter, now);
+          // The drift is stored with the new position in one atomic step and applied from now on.
+          const advanced = await store.otp.advanceCounter(record.id, r.step, now, {
+            ...p,
+            driftSteps: r.drift,
+          });
           return advanced
-            ? { verified: true as const, matched: r.counter, drift: r.drift }
+            ? { verified: true as const, matched: r.step, drift: r.drift }
             : {
                 verified: false as const,
                 code: 'ERR_OTP_REPLAYED' as const,
                 message: 'these codes were already used',
               };
-        }
-        const r = resyncTotp({
-          ...common(p),
-          ...timing(p),
-          secret,
-          codes: input.passCodes,
-          now,
-          ...(record.counter === null ? {} : { lastStep: record.counter }),
-        });
-        if (!r.verified) return r;
-        // The drift is stored with the new position in one atomic step and applied from now on.
-        const advanced = await store.otp.advanceCounter(record.id, r.step, now, {
-          ...p,
-          driftSteps: r.drift,
-        });
-        return advanced
-          ? { verified: true as const, matched: r.step, drift: r.drift }
-          : {
-              verified: false as const,
-              code: 'ERR_OTP_REPLAYED' as const,
-              message: 'these codes were already used',
-            };
-      });
+        }),
+      );
       secret.fill(0);
       if (!result.verified) return fromFailure(result);
       return success({ factorId: record.id, matched: result.matched, drift: result.drift });

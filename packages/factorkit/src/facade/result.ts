@@ -87,4 +87,9 @@ export type FacadeCode =
   /** A credential with this id is already registered. */
   | 'ERR_CREDENTIAL_EXISTS'
   /** A concurrent verification of the same credential won the counter compare-and-set. */
-  | 'ERR_COUNTER_RACE';
+  | 'ERR_COUNTER_RACE'
+  /**
+   * A request field (response, passCode, otp, factorId, …) has the wrong JSON type or size: hostile
+   * or broken client input, answered as REJECTED rather than thrown.
+   */
+  | 'ERR_MALFORMED_REQUEST';

@@ -3,12 +3,11 @@ import { coseKeyFromU2fPublicKey } from '@factorkit/u2f';
 import {
   type AuthenticationOptionsJSON,
   type CryptoBackend,
-  decodeBase64url,
   encodeBase64url,
   generateAuthenticationOptions,
   generateRegistrationOptions,
   isBase64url,
-  parseClientDataJSON,
+  parseClientDataJSONBase64url,
   type RegistrationOptionsJSON,
   verifyAuthenticationAsync,
   verifyRegistration,
@@ -55,6 +54,12 @@ export interface WebAuthnRegistered {
   readonly credentialId: string;
   readonly alg: number;
   readonly aaguid: string;
+  /**
+   * The AAGUID is vouched for by an attestation certificate's signature over authenticatorData.
+   * Always `false` for `none`, self attestation and `fido-u2f` (whose device does not sign it):
+   * use `aaguid` in a policy (allow-list, metadata lookup) only when this and `trusted` are true.
+   */
+  readonly aaguidAttested: boolean;
   readonly fmt: string;
   readonly attestationType: string;
   /** verified ≠ trusted: true only when the attestation chains to a configured anchor. */
@@ -148,12 +153,25 @@ export async function deleteCredential(
 /** Key prefix of WebAuthn challenges in the challenge store. */
 export const WEBAUTHN_CHALLENGE_PREFIX = 'webauthn:';
 
-/** The challenge a response answers (for the store lookup only; verification re-checks it). */
+/** Longest credential id (base64url characters) looked up in the store: 1023 bytes (§7.1 step 25). */
+const MAX_CREDENTIAL_ID_CHARS = Math.ceil((1023 * 4) / 3);
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The challenge a response answers (for the store lookup only; verification re-checks it).
+ * `response` is untrusted: the clientDataJSON's length is checked before it is decoded (DOS-1),
+ * and nothing here throws.
+ */
 export function challengeOf(response: unknown): string | undefined {
+  if (!isObject(response)) return undefined;
+  const inner = response['response'];
+  if (!isObject(inner)) return undefined;
+  const encoded = inner['clientDataJSON'];
+  if (typeof encoded !== 'string') return undefined;
   try {
-    const r = (response as { response?: { clientDataJSON?: unknown } })?.response?.clientDataJSON;
-    if (typeof r !== 'string') return undefined;
-    return parseClientDataJSON(decodeBase64url(r)).challenge;
+    return parseClientDataJSONBase64url(encoded).challenge;
   } catch {
     return undefined;
   }
@@ -324,6 +342,7 @@ export function createWebAuthnNamespace(
           data: {
             alg: result.alg,
             aaguid: result.aaguid,
+            aaguidAttested: result.aaguidAttested,
             fmt: result.attestation.fmt,
             attestationType: result.attestation.type,
             trusted: result.attestation.trusted,
@@ -346,6 +365,7 @@ export function createWebAuthnNamespace(
         credentialId: result.credentialIdBase64url,
         alg: result.alg,
         aaguid: result.aaguid,
+        aaguidAttested: result.aaguidAttested,
         fmt: result.attestation.fmt,
         attestationType: result.attestation.type,
         trusted: result.attestation.trusted,
@@ -384,10 +404,19 @@ export function createWebAuthnNamespace(
       const userId = input?.userId === undefined ? undefined : requireUserId(input.userId);
       const record = await take(input.response, 'webauthn.authentication', userId);
       if ('factorResult' in record) return record;
-      const id = (input.response as { id?: unknown })?.id;
-      const cred = typeof id === 'string' ? await store.credentials.get(id) : undefined;
+      const id = isObject(input.response) ? input.response['id'] : undefined;
+      if (typeof id !== 'string' || id.length === 0 || id.length > MAX_CREDENTIAL_ID_CHARS) {
+        return rejected('ERR_MALFORMED_REQUEST', 'response.id must be a credential id (base64url)');
+      }
+      const cred = await store.credentials.get(id);
       if (cred === undefined || (userId !== undefined && cred.userId !== userId)) {
         return rejected('ERR_FACTOR_NOT_FOUND', 'no registered credential with this id for this user');
+      }
+      // §7.2 step 6, username-less: the account is the one response.userHandle names, so the
+      // credential must carry its owner's user handle (legacy U2F registrations have none and
+      // are never discoverable).
+      if (userId === undefined && typeof cred.data['userHandle'] !== 'string') {
+        return rejected('ERR_FACTOR_NOT_FOUND', 'this credential cannot be used without a username');
       }
       const allow = (record.data as { allowCredentials?: string[] } | null)?.allowCredentials;
       const { appId, backupEligible, userHandle } = cred.data;
@@ -401,6 +430,7 @@ export function createWebAuthnNamespace(
           ...(backupEligible === undefined ? {} : { backupEligible }),
           ...(userHandle === undefined ? {} : { userHandle }),
         },
+        userIdentified: userId !== undefined,
         ...(allow !== undefined && allow.length > 0 ? { allowCredentials: allow } : {}),
         ...(appId === undefined ? {} : { appid: appId }),
       });

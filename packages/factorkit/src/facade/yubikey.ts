@@ -14,8 +14,11 @@ import {
   type YubikeySeedUpload,
   type YubikeyToken,
 } from '@factorkit/yubikey';
-import { type FacadeContext, requireUserId } from './context.ts';
-import { type FactorVerification, fromFailure, success } from './result.ts';
+import { type FacadeContext, requestString, requireUserId } from './context.ts';
+import { type FactorVerification, fromFailure, rejected, success } from './result.ts';
+
+/** Longest passCode looked at: a Yubico OTP is at most 48 characters (protocols §4.1). */
+const MAX_PASSCODE_CHARS = 256;
 
 export interface YubikeyVerified {
   readonly token: YubikeyToken;
@@ -108,15 +111,24 @@ export function createYubikeyNamespace(ctx: FacadeContext): YubikeyNamespace {
       unassign: (id) => registry.unassignToken(id),
     },
     async enroll(input) {
-      return map(await registry.enroll({ userId: requireUserId(input?.userId), passCode: input.passCode }));
+      const userId = requireUserId(input?.userId);
+      const passCode = requestString(input.passCode, MAX_PASSCODE_CHARS);
+      if (passCode === undefined) return rejected('ERR_MALFORMED_REQUEST', 'passCode must be a string');
+      return map(await registry.enroll({ userId, passCode }));
     },
     async verify(input) {
-      return map(await registry.verify({ userId: requireUserId(input?.userId), passCode: input.passCode }));
+      const userId = requireUserId(input?.userId);
+      const passCode = requestString(input.passCode, MAX_PASSCODE_CHARS);
+      if (passCode === undefined) return rejected('ERR_MALFORMED_REQUEST', 'passCode must be a string');
+      return map(await registry.verify({ userId, passCode }));
     },
     verifyOtp(input) {
-      if (typeof input !== 'object' || input === null || typeof input.otp !== 'string') {
+      if (typeof input !== 'object' || input === null) {
         throw new TypeError('verifyOtp needs { otp: string, token, lastOtp? }');
       }
+      // The OTP is what the token typed (request data); the token and lastOtp are the caller's.
+      const otp = requestString(input.otp, MAX_PASSCODE_CHARS);
+      if (otp === undefined) return rejected('ERR_MALFORMED_REQUEST', 'otp must be a string');
       const t = input.token;
       if (
         typeof t !== 'object' ||
@@ -128,7 +140,7 @@ export function createYubikeyNamespace(ctx: FacadeContext): YubikeyNamespace {
         throw new TypeError('token must be { publicId: string, privateId: string, aesKey: string }');
       }
       const r = verifyYubicoOtp({
-        otp: input.otp,
+        otp,
         token: { publicId: t.publicId, privateId: t.privateId, aesKey: t.aesKey },
         lastOtp: input.lastOtp ?? null,
         now: ctx.clock(),

@@ -34,6 +34,7 @@ function parseMembers(value: unknown, shape: Readonly<Record<string, Kind>>, wha
 const CREDENTIAL_DATA: Readonly<Record<keyof CredentialData & string, Kind>> = {
   alg: 'number',
   aaguid: 'string',
+  aaguidAttested: 'boolean',
   fmt: 'string',
   attestationType: 'string',
   trusted: 'boolean',

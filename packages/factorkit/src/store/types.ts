@@ -57,6 +57,11 @@ export interface CredentialData {
   /** COSE algorithm of the credential public key (WebAuthn). */
   readonly alg?: number;
   readonly aaguid?: string;
+  /**
+   * The AAGUID was signed by an attestation certificate (false for none, self and fido-u2f):
+   * only then, and with `trusted`, may it feed a policy.
+   */
+  readonly aaguidAttested?: boolean;
   /** Attestation statement format at registration (`none`, `packed`, `fido-u2f`, …). */
   readonly fmt?: string;
   readonly attestationType?: string;

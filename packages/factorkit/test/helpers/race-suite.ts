@@ -61,7 +61,8 @@ export function describeRace(name: string, prepare: (() => Promise<EngineDescrip
       const setup = await openEngine(descriptor);
       const clock = { now: T0 };
       const fk = facade(setup.store, clock);
-      const secret = new Uint8Array(20).fill(5);
+      // Not one byte repeated: such secrets are refused (ERR_SECRET_WEAK).
+      const secret = Uint8Array.from({ length: 20 }, (_, i) => i * 11 + 5);
       const { factorId } = await fk.otp.enrollTotp({ userId: 'alice', secret });
       const key = new VirtualYubiKey({ seed: `race-${name}` });
       const s = key.secrets;

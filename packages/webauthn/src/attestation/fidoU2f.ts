@@ -32,8 +32,27 @@ export const verifyFidoU2fAttestation: AttestationFormatVerifier = async (
   if (key.kty !== 'EC2' || key.curve.name !== 'P-256') {
     return attestationFailure('ERR_ATTESTATION_INVALID', 'fido-u2f credential key must be EC2 on P-256');
   }
-  // No AAGUID check: §8.6 has none, and the W3C fido-u2f test vector carries a non-zero AAGUID.
-  // (CTAP1 keys behind a browser report zeros; the FIDO conformance tool's Resp-8 F-1 goes further.)
+  // The U2F device signs only rpIdHash, clientDataHash, credentialId and the public key: the
+  // AAGUID and the flags in authenticatorData are written by the client (CTAP 2.x "U2F
+  // interoperability": AAGUID all zeros, flags 0x41 = UP|AT). Claims nobody signed must not
+  // reach a policy, so they are refused here rather than reported (catalog ATT-10, FIDO
+  // conformance Registration Resp-8 F-1). The W3C §16 fido-u2f vector carries a non-zero
+  // AAGUID; it is a documented dispute, not a reason to accept one.
+  if (credential.aaguid.some((b) => b !== 0)) {
+    return attestationFailure(
+      'ERR_FIDO_U2F_AAGUID_NOT_ZERO',
+      'fido-u2f attestation does not sign the AAGUID: it must be all zeros',
+    );
+  }
+  // A U2F device cannot verify a user and its keys are never backed up: UV, BE or BS set
+  // under fido-u2f is an unsigned claim, refused rather than credited.
+  const { uv, be, bs } = authenticatorData.flags;
+  if (uv || be || bs) {
+    return attestationFailure(
+      'ERR_FIDO_U2F_FLAGS_INVALID',
+      'fido-u2f attestation does not sign the flags: UV, BE and BS must be clear',
+    );
+  }
   const verificationData = concat(
     new Uint8Array([0x00]),
     authenticatorData.rpIdHash,
@@ -47,5 +66,5 @@ export const verifyFidoU2fAttestation: AttestationFormatVerifier = async (
   if (!(await crypto.verify(imported, sig, verificationData))) {
     return attestationFailure('ERR_INVALID_SIGNATURE', 'fido-u2f attestation signature is not valid');
   }
-  return { ok: true, type: 'basic', trustPath: x5c };
+  return { ok: true, type: 'basic', trustPath: x5c, signsAuthenticatorData: false };
 };

@@ -43,7 +43,7 @@ export const verifyPackedAttestation: AttestationFormatVerifier = async (
     const problem = packedCertificateProblem(leaf, credential.aaguid);
     if (problem !== undefined) return problem;
     // Basic and AttCA cannot be told apart from the statement alone (§8.2 step 2, last bullet).
-    return { ok: true, type: 'basic', trustPath: x5c };
+    return { ok: true, type: 'basic', trustPath: x5c, signsAuthenticatorData: true };
   }
   // Self attestation (§8.2 step 3).
   if (alg !== credential.publicKey.alg) {
@@ -56,7 +56,7 @@ export const verifyPackedAttestation: AttestationFormatVerifier = async (
   if (!(await crypto.verify(imported, sig, data))) {
     return attestationFailure('ERR_INVALID_SIGNATURE', 'packed self attestation signature is not valid');
   }
-  return { ok: true, type: 'self', trustPath: [] };
+  return { ok: true, type: 'self', trustPath: [], signsAuthenticatorData: true };
 };
 
 /** §8.2.1 Packed attestation statement certificate requirements. */

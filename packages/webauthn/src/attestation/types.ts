@@ -24,6 +24,13 @@ export type AttestationOutcome =
       readonly type: AttestationType;
       /** The attestation trust path (x5c), leaf first; empty for none/self. */
       readonly trustPath: readonly ParsedCertificate[];
+      /**
+       * The statement's signature covers the whole authenticatorData (so the AAGUID and flags
+       * in it are vouched for by the attestation key), as in packed/tpm/android-key. `false`
+       * or absent (fail closed) for `none`, which signs nothing, and `fido-u2f`, whose device
+       * signs only rpIdHash, clientDataHash, credentialId and the key.
+       */
+      readonly signsAuthenticatorData?: boolean;
     }
   | { readonly ok: false; readonly code: WebAuthnErrorCode; readonly message: string };
 
