@@ -2,6 +2,7 @@ import { createHash, type KeyObject, verify as nodeVerify } from 'node:crypto';
 import type { FixtureCase } from '@factorkit/testkit';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
+import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import { type AuthenticationResponseJSON, verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { coseToKeyObject, decodeCoseKey, digestFor } from '../cose.ts';
 import { b64url, fixtureSource, obj, pickCase, str } from '../fixtures.ts';
@@ -9,9 +10,11 @@ import { type BenchCase, type Comparison, expect, type Group } from '../model.ts
 import { factorkitAssertionCases } from './factorkit-webauthn.ts';
 
 interface AlgSpec {
-  readonly name: 'ES256' | 'EdDSA' | 'RS256';
+  readonly name: 'ES256' | 'EdDSA' | 'RS256' | 'ML-DSA-44';
   readonly alg: number;
   readonly preferred: readonly string[];
+  /** Provenances accepted for the input (default: hardware first, then platform, then virtual). */
+  readonly provenance?: readonly string[];
 }
 
 const ALGS: readonly AlgSpec[] = [
@@ -41,6 +44,16 @@ const ALGS: readonly AlgSpec[] = [
       'fido2-lib/authentication-rs256-1',
       'virtual/webauthn/assertion-rs256/authentication-positive',
     ],
+  },
+  {
+    // Only captures exist (prototype authenticators, webauthn.io); their provenance is unrecorded.
+    name: 'ML-DSA-44',
+    alg: -48,
+    preferred: [
+      'py-webauthn/authentication-ml-dsa-44-1',
+      'java-webauthn-server/authentication-ml-dsa-44-credential-prototype-authenticator-1',
+    ],
+    provenance: ['unknown'],
   },
 ];
 
@@ -108,12 +121,16 @@ export function assertionInput(fixture: FixtureCase): AssertionInput {
   };
 }
 
-export function pickAssertion(spec: { alg: number; preferred: readonly string[] }): FixtureCase | undefined {
+export function pickAssertion(spec: {
+  alg: number;
+  preferred: readonly string[];
+  provenance?: readonly string[];
+}): FixtureCase | undefined {
   return pickCase('real/webauthn', ['webauthn.authentication'], spec.preferred, (c) => {
     return (
       c.expect.verified === true &&
       (c.expect.scope ?? 'ceremony') === 'ceremony' &&
-      PROVENANCE.includes(c.provenance ?? '') &&
+      (spec.provenance ?? PROVENANCE).includes(c.provenance ?? '') &&
       plain(c) &&
       credentialAlg(c) === spec.alg
     );
@@ -126,7 +143,29 @@ export function signedData(input: AssertionInput): Uint8Array {
   return Buffer.concat([input.authenticatorData, hash]);
 }
 
+/**
+ * ML-DSA: node:crypto has no ML-DSA on Node 20, so the limit is @noble/post-quantum's verify on
+ * the signed data (what both factorkit backends call), and no JS peer can verify it on Node 20
+ * (SimpleWebAuthn needs WebCrypto ML-DSA).
+ */
+function mlDsaLimitCases(input: AssertionInput): BenchCase[] {
+  const pub = decodeCoseKey(input.cosePublicKey).get(-1) as Uint8Array;
+  const data = signedData(input);
+  const sig = input.signature;
+  return [
+    {
+      key: 'raw-noble',
+      label: '@noble/post-quantum ml_dsa44.verify (limit)',
+      role: 'limit',
+      async: false,
+      run: () => ml_dsa44.verify(sig, data, pub),
+      check: () => expect(ml_dsa44.verify(sig, data, pub), 'noble ml_dsa44 verify is true'),
+    },
+  ];
+}
+
 function limitCases(spec: AlgSpec, input: AssertionInput): BenchCase[] {
+  if (spec.name === 'ML-DSA-44') return mlDsaLimitCases(input);
   const { key } = coseToKeyObject(input.cosePublicKey);
   const digest = digestFor(spec.alg);
   const data = signedData(input);
@@ -251,14 +290,20 @@ export async function assertionGroups(): Promise<Group[]> {
     }
     const input = assertionInput(fixture);
     const fk = await factorkitAssertionCases(spec.name, input);
-    const cases: BenchCase[] = [...fk.cases, simpleWebAuthnCase(input), ...limitCases(spec, input)];
+    const mlDsa = spec.name === 'ML-DSA-44';
+    const peers = mlDsa ? [] : [simpleWebAuthnCase(input)];
+    const cases: BenchCase[] = [...fk.cases, ...peers, ...limitCases(spec, input)];
     const keys = new Set(cases.map((c) => c.key));
     const comparisons: Comparison[] = [];
+    const notes = [...(fk.notes ?? [])];
+    if (mlDsa) notes.push('no peer row: @simplewebauthn/server needs WebCrypto ML-DSA, which Node 20 lacks');
     for (const c of fk.cases) {
-      comparisons.push({ key: `${c.key}/simplewebauthn`, subject: c.key, baseline: 'simplewebauthn' });
-      const limit = c.key.endsWith('-portable') && keys.has('raw-noble') ? 'raw-noble' : 'raw-node';
+      if (!mlDsa)
+        comparisons.push({ key: `${c.key}/simplewebauthn`, subject: c.key, baseline: 'simplewebauthn' });
+      const limit =
+        (c.key.endsWith('-portable') || mlDsa) && keys.has('raw-noble') ? 'raw-noble' : 'raw-node';
       comparisons.push({ key: `${c.key}/${limit}`, subject: c.key, baseline: limit });
-      if (c.key === 'fk-prepared')
+      if (c.key === 'fk-prepared' && keys.has('minimal'))
         comparisons.push({ key: `${c.key}/minimal`, subject: c.key, baseline: 'minimal' });
     }
     groups.push({
@@ -268,7 +313,7 @@ export async function assertionGroups(): Promise<Group[]> {
       cases,
       comparisons,
       pending: fk.pending,
-      notes: fk.notes ?? [],
+      notes,
     });
   }
   return groups;

@@ -1,19 +1,21 @@
 /**
- * The COSE public-key and hash types (RFC 9052/9053, RFC 8230) that the crypto backends consume.
+ * The COSE public-key and hash types (RFC 9052/9053, RFC 8230, RFC 9964 for ML-DSA) that the crypto backends consume.
  * The registries that fill them (algorithm ids, curves) and the COSE_Key parser live in
  * `@factorkit/webauthn`; a backend needs only the shapes.
  */
 
 export type HashAlgorithm = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
-export type SignatureFamily = 'ECDSA' | 'EdDSA' | 'RSASSA-PKCS1-v1_5' | 'RSASSA-PSS';
+export type SignatureFamily = 'ECDSA' | 'EdDSA' | 'RSASSA-PKCS1-v1_5' | 'RSASSA-PSS' | 'ML-DSA';
+/** COSE key types (RFC 9053 §7, RFC 9964 §4): 1 OKP, 2 EC2, 3 RSA, 7 AKP. */
+export type CoseKeyType = 1 | 2 | 3 | 7;
 
 export interface CoseAlgorithm {
   readonly id: number;
   readonly name: string;
   readonly family: SignatureFamily;
-  /** Key type this algorithm needs: 1 OKP, 2 EC2, 3 RSA. */
-  readonly kty: 1 | 2 | 3;
-  /** Message digest (ECDSA, RSA). EdDSA hashes internally. */
+  /** Key type this algorithm needs: 1 OKP, 2 EC2, 3 RSA, 7 AKP (ML-DSA). */
+  readonly kty: CoseKeyType;
+  /** Message digest (ECDSA, RSA). EdDSA and ML-DSA hash internally. */
   readonly hash: HashAlgorithm | undefined;
   /** The curves (COSE crv values) the key must be on; empty for RSA. */
   readonly curves: readonly number[];
@@ -33,6 +35,17 @@ export interface OkpCurve {
   readonly crv: number;
   readonly name: 'Ed25519' | 'Ed448';
   readonly size: number;
+  readonly oid: string;
+}
+
+export interface MlDsaParameterSet {
+  /** The COSE algorithm (RFC 9964 §5): the parameter set is fixed by `alg`, AKP keys have no crv. */
+  readonly alg: number;
+  readonly name: 'ML-DSA-44' | 'ML-DSA-65' | 'ML-DSA-87';
+  /** FIPS 204 Table 2: encoded public key (pk) and signature (σ) sizes in bytes. */
+  readonly publicKeyLength: number;
+  readonly signatureLength: number;
+  /** id-ml-dsa-* (RFC 9881): the SPKI algorithm of an ML-DSA certificate key. */
   readonly oid: string;
 }
 
@@ -58,8 +71,14 @@ export interface RsaPublicKey extends CoseKeyBase {
   readonly n: Uint8Array;
   readonly e: Uint8Array;
 }
+/** RFC 9964 §4 "Algorithm Key Pair": the algorithm fixes the parameter set; `pub` is FIPS 204 pkEncode. */
+export interface AkpPublicKey extends CoseKeyBase {
+  readonly kty: 'AKP';
+  readonly parameterSet: MlDsaParameterSet;
+  readonly pub: Uint8Array;
+}
 /** A parsed, structurally validated COSE_Key for signature verification. */
-export type CosePublicKey = Ec2PublicKey | OkpPublicKey | RsaPublicKey;
+export type CosePublicKey = Ec2PublicKey | OkpPublicKey | RsaPublicKey | AkpPublicKey;
 
 /** Digest output length in bytes. */
 export const HASH_LENGTH: Readonly<Record<HashAlgorithm, number>> = {

@@ -16,8 +16,10 @@ export {
 export { boundedBytes, boundedString, limitOption } from './bounded.ts';
 export { bytesEqual, concat, copyBytes, fromHex, toHex, utf8DecodeStrict, utf8Encode } from './bytes.ts';
 export {
+  type AkpPublicKey,
   type CoseAlgorithm,
   type CoseKeyBase,
+  type CoseKeyType,
   type CosePublicKey,
   type Ec2Curve,
   type Ec2PublicKey,
@@ -25,6 +27,7 @@ export {
   es256PublicKey,
   HASH_LENGTH,
   type HashAlgorithm,
+  type MlDsaParameterSet,
   type OkpCurve,
   type OkpPublicKey,
   P256_CURVE,

@@ -13,6 +13,7 @@ export {
 export { type BufferSourceLike, fromBase64url, toBase64url } from './bytes.ts';
 export { type CborValue, decodeCbor, decodeCborMap, encodeCbor } from './cbor.ts';
 export { VirtualAuthenticatorError, type VirtualAuthenticatorErrorCode } from './errors.ts';
+export type { AuthenticatorExtensionSupport } from './extensions.ts';
 // Keys, CBOR and test CAs
 export {
   algorithmName,

@@ -1,6 +1,6 @@
 // Credential and CA key pairs for every COSE algorithm the authenticators support.
-// EC and Ed25519 keys are derived from seed material and sign deterministically (RFC 6979 /
-// RFC 8032); RSA keys come from the committed test-key pool; RSASSA-PKCS1-v1_5 is
+// EC, Ed25519 and ML-DSA keys are derived from seed material and sign deterministically
+// (RFC 6979 / RFC 8032 / FIPS 204 deterministic variant); RSA keys come from the committed test-key pool; RSASSA-PKCS1-v1_5 is
 // deterministic and PSS uses a salt derived from the key and message, so every signature
 // is reproducible.
 import {
@@ -15,13 +15,23 @@ import {
 } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import { concat, fromBase64url, uint32be } from './bytes.ts';
 import { type CborValue, encodeCbor } from './cbor.ts';
 import { bitString, nullValue, oid, seq } from './der.ts';
 import { RSA_OTHER_TEST_KEY, RSA_TEST_KEYS } from './rsa-test-keys.ts';
 
 /** COSE algorithm names this package can produce. */
-export type CoseAlgorithmName = 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'RS256' | 'PS256';
+export type CoseAlgorithmName =
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA'
+  | 'RS256'
+  | 'PS256'
+  | 'ML-DSA-44'
+  | 'ML-DSA-65'
+  | 'ML-DSA-87';
 
 /** COSE algorithm identifiers (IANA COSE Algorithms registry). */
 export const COSE_ALGORITHMS: Readonly<Record<CoseAlgorithmName, number>> = {
@@ -31,6 +41,10 @@ export const COSE_ALGORITHMS: Readonly<Record<CoseAlgorithmName, number>> = {
   EdDSA: -8,
   RS256: -257,
   PS256: -37,
+  // RFC 9964: ML-DSA in COSE (kty AKP).
+  'ML-DSA-44': -48,
+  'ML-DSA-65': -49,
+  'ML-DSA-87': -50,
 };
 
 /** Looks up an algorithm name by COSE identifier. */
@@ -91,6 +105,10 @@ export function createSigningKey(
       return ecKey(alg, material);
     case 'EdDSA':
       return edKey(material);
+    case 'ML-DSA-44':
+    case 'ML-DSA-65':
+    case 'ML-DSA-87':
+      return mlDsaKey(alg, material);
     case 'RS256':
     case 'PS256': {
       // `reservedRsaKey`: the pool key no seeded credential uses, so "another key" is really another.
@@ -164,6 +182,35 @@ function edKey(material: Uint8Array): SigningKey {
           format: 'jwk',
         }).export({ type: 'pkcs8', format: 'der' }),
       ),
+  };
+}
+
+const ML_DSA = {
+  'ML-DSA-44': { impl: ml_dsa44, oid: '2.16.840.1.101.3.4.3.17' },
+  'ML-DSA-65': { impl: ml_dsa65, oid: '2.16.840.1.101.3.4.3.18' },
+  'ML-DSA-87': { impl: ml_dsa87, oid: '2.16.840.1.101.3.4.3.19' },
+} as const;
+
+/** ML-DSA (FIPS 204): keys from a 32-byte seed; COSE_Key `{1: 7 (AKP), 3: alg, -1: pub}` (RFC 9964 §4). */
+function mlDsaKey(alg: 'ML-DSA-44' | 'ML-DSA-65' | 'ML-DSA-87', material: Uint8Array): SigningKey {
+  const { impl, oid: algOid } = ML_DSA[alg];
+  const { publicKey, secretKey } = impl.keygen(material.slice(0, 32));
+  const coseAlg = COSE_ALGORITHMS[alg];
+  return {
+    alg,
+    coseAlg,
+    coseKey: encodeCbor(
+      new Map<number, CborValue>([
+        [1, 7],
+        [3, coseAlg],
+        [-1, publicKey],
+      ]),
+    ),
+    // RFC 9881: AlgorithmIdentifier without parameters; the BIT STRING is the raw public key.
+    spki: seq(seq(oid(algOid)), bitString(publicKey)),
+    signatureAlgorithm: seq(oid(algOid)),
+    // Pure ML-DSA, empty context (RFC 9964 §3), deterministic (no extra entropy) for reproducibility.
+    sign: (data) => impl.sign(data, secretKey, { extraEntropy: false }),
   };
 }
 

@@ -11,7 +11,7 @@ import {
 import { concat, fromBase64url, fromUtf8, toBase64url, utf8 } from './bytes.ts';
 import { type CborValue, decodeCborMap, encodeCbor } from './cbor.ts';
 import { readTlv } from './der.ts';
-import { type CoseAlgorithmName, createSigningKey, KEY_SEED_LENGTH } from './keys.ts';
+import { algorithmName, type CoseAlgorithmName, createSigningKey, KEY_SEED_LENGTH } from './keys.ts';
 import { derive, seedBytes } from './seed.ts';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from './webauthn-types.ts';
 
@@ -293,19 +293,7 @@ export function resignWithOtherKey<T extends WebAuthnResponse>(r: T, alg?: CoseA
   return mapStatement(r, (stmt, ao) => {
     const fmt = ao.get('fmt');
     const stmtAlg = stmt.get('alg');
-    const name =
-      alg ??
-      (stmtAlg === -8
-        ? 'EdDSA'
-        : stmtAlg === -35
-          ? 'ES384'
-          : stmtAlg === -36
-            ? 'ES512'
-            : stmtAlg === -257
-              ? 'RS256'
-              : stmtAlg === -37
-                ? 'PS256'
-                : 'ES256');
+    const name = alg ?? (typeof stmtAlg === 'number' ? algorithmName(stmtAlg) : undefined) ?? 'ES256';
     const key = createSigningKey(name, derive(OTHER_KEY_SEED, `attestation/${name}`, KEY_SEED_LENGTH), {
       reservedRsaKey: true,
     });

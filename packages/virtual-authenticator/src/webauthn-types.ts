@@ -69,8 +69,13 @@ export interface ClientOptions {
   readonly flags?: Partial<{ up: boolean; uv: boolean; be: boolean; bs: boolean }>;
   /** Emit this signCount (and store it as the credential's counter). */
   readonly signCount?: number;
-  /** Authenticator extension outputs to put in authenticatorData (sets the ED flag). */
+  /**
+   * Authenticator extension outputs to put in authenticatorData (sets the ED flag), replacing the
+   * ones the authenticator's own extension processing would produce.
+   */
   readonly authenticatorExtensions?: ReadonlyMap<string, import('./cbor.ts').CborValue>;
+  /** Client extension outputs to return, replacing the ones the client would produce. */
+  readonly clientExtensionResults?: Readonly<Record<string, unknown>>;
   /** Skip the client's check that the RP ID is a registrable suffix of the origin's host (default false). */
   readonly skipRpIdCheck?: boolean;
 }

@@ -15,6 +15,12 @@ import { bufferSource, concat, fromBase64url, fromHex, toBase64url, utf8 } from 
 import { type CborValue, decodeCborMap, encodeCbor } from './cbor.ts';
 import { VirtualAuthenticatorError } from './errors.ts';
 import {
+  type AuthenticatorExtensionSupport,
+  authenticationExtensions,
+  type CredentialExtensionState,
+  registrationExtensions,
+} from './extensions.ts';
+import {
   algorithmName,
   type CoseAlgorithmName,
   createSigningKey,
@@ -44,7 +50,7 @@ export interface VirtualAuthenticatorOptions {
   readonly attestationFormat?: AttestationFormat;
   /** `packed` with self attestation (default false: full x5c chain). */
   readonly selfAttestation?: boolean;
-  /** Supported algorithms in preference order (default ES256, EdDSA, ES384, ES512, PS256, RS256). */
+  /** Supported algorithms in preference order (default ES256, EdDSA, ES384, ES512, PS256, RS256, ML-DSA-44/65/87). */
   readonly algorithms?: readonly CoseAlgorithmName[];
   /** Whether the authenticator can verify the user (default true): UV is set unless the RP discourages it. */
   readonly userVerification?: boolean;
@@ -60,6 +66,8 @@ export interface VirtualAuthenticatorOptions {
   readonly attachment?: AuthenticatorAttachment;
   /** Test CA issuing attestation certificates (default: the package's fixed test CA). */
   readonly ca?: TestCertificateAuthority;
+  /** Which extensions the authenticator supports (default: credProtect, largeBlob, hmac-secret(-mc), minPinLength 4). */
+  readonly extensionSupport?: AuthenticatorExtensionSupport;
 }
 
 interface StoredCredential {
@@ -72,6 +80,8 @@ interface StoredCredential {
   /** Created through CTAP1/U2F (fido-u2f or imported from a U2F token): no user verification. */
   readonly ctap1: boolean;
   signCount: number;
+  /** hmac-secret CredRandom, credProtect level, stored large blob. */
+  readonly extensions: CredentialExtensionState;
 }
 
 const DEFAULT_ALGORITHMS: readonly CoseAlgorithmName[] = [
@@ -81,6 +91,10 @@ const DEFAULT_ALGORITHMS: readonly CoseAlgorithmName[] = [
   'ES512',
   'PS256',
   'RS256',
+  // Last: chosen only when the RP asks for ML-DSA and nothing above (as Chromium's virtual authenticator).
+  'ML-DSA-44',
+  'ML-DSA-65',
+  'ML-DSA-87',
 ];
 
 /** A deterministic software WebAuthn authenticator (see the package README). */
@@ -148,7 +162,21 @@ export class VirtualAuthenticator {
       appId: undefined,
       ctap1: format === 'fido-u2f',
       signCount: 0,
+      extensions: { credRandom: undefined, credProtect: 1, largeBlob: undefined },
     };
+    // fido-u2f devices are CTAP1: no extensions.
+    const ext =
+      format === 'fido-u2f'
+        ? { authenticator: new Map<string, CborValue>(), client: {} as Record<string, unknown> }
+        : registrationExtensions(
+            pk.extensions,
+            this.#options.extensionSupport ?? {},
+            stored.extensions,
+            derive(this.#seed, `credential-extensions/${index}`, 32),
+            discoverable,
+          );
+    const authenticatorExtensions =
+      options.authenticatorExtensions ?? (ext.authenticator.size > 0 ? ext.authenticator : undefined);
     const signCount = this.#nextSignCount(stored, options, 0);
     const clientDataJSON = clientData('webauthn.create', challenge, origin, options);
     const clientDataHash = sha256(clientDataJSON);
@@ -158,12 +186,12 @@ export class VirtualAuthenticator {
     const flags = this.#flags(options, sel.userVerification, format === 'fido-u2f');
     const authenticatorData = encodeAuthenticatorData({
       rpIdHash,
-      flags: flagsByte(flags, true, options.authenticatorExtensions !== undefined),
+      flags: flagsByte(flags, true, authenticatorExtensions !== undefined),
       signCount,
       attestedCredentialData: { aaguid, credentialId, credentialPublicKey: key.coseKey },
-      ...(options.authenticatorExtensions === undefined
+      ...(authenticatorExtensions === undefined
         ? {}
-        : { extensions: encodeExtensions(options.authenticatorExtensions) }),
+        : { extensions: encodeExtensions(authenticatorExtensions) }),
     });
     const attStmt = buildAttestationStatement({
       format,
@@ -184,8 +212,7 @@ export class VirtualAuthenticator {
       ]),
     );
     this.#credentials.push(stored);
-    const clientExtensionResults: Record<string, unknown> = {};
-    if (pk.extensions?.credProps === true) clientExtensionResults['credProps'] = { rk: discoverable };
+    const clientExtensionResults = options.clientExtensionResults ?? ext.client;
     return {
       id: toBase64url(credentialId),
       rawId: toBase64url(credentialId),
@@ -244,18 +271,32 @@ export class VirtualAuthenticator {
     const flags = this.#flags(options, pk.userVerification, credential.ctap1);
     const signCount = this.#nextSignCount(credential, options, credential.signCount + 1);
     credential.signCount = signCount;
+    const ext = credential.ctap1
+      ? { authenticator: new Map<string, CborValue>(), client: {} as Record<string, unknown> }
+      : authenticationExtensions(
+          pk.extensions,
+          this.#options.extensionSupport ?? {},
+          credential.extensions,
+          derive(this.#seed, `assertion-extensions/${toBase64url(credential.id)}/${signCount}`, 32),
+          toBase64url(credential.id),
+        );
+    const authenticatorExtensions =
+      options.authenticatorExtensions ?? (ext.authenticator.size > 0 ? ext.authenticator : undefined);
     const clientDataJSON = clientData('webauthn.get', challenge, origin, options);
     const authenticatorData = encodeAuthenticatorData({
       rpIdHash: sha256(usedAppId ? (credential.appId ?? rpId) : rpId),
-      flags: flagsByte(flags, false, options.authenticatorExtensions !== undefined),
+      flags: flagsByte(flags, false, authenticatorExtensions !== undefined),
       signCount,
-      ...(options.authenticatorExtensions === undefined
+      ...(authenticatorExtensions === undefined
         ? {}
-        : { extensions: encodeExtensions(options.authenticatorExtensions) }),
+        : { extensions: encodeExtensions(authenticatorExtensions) }),
     });
     const signature = credential.key.sign(concat(authenticatorData, sha256(clientDataJSON)));
-    const clientExtensionResults: Record<string, unknown> = {};
-    if (typeof appid === 'string') clientExtensionResults['appid'] = usedAppId;
+    const clientExtensionResults: Record<string, unknown> = options.clientExtensionResults ?? {
+      ...ext.client,
+    };
+    if (options.clientExtensionResults === undefined && typeof appid === 'string')
+      clientExtensionResults['appid'] = usedAppId;
     return {
       id: toBase64url(credential.id),
       rawId: toBase64url(credential.id),
@@ -300,6 +341,7 @@ export class VirtualAuthenticator {
       appId: credential.appId,
       ctap1: credential.appId !== undefined,
       signCount: credential.signCount ?? 0,
+      extensions: { credRandom: undefined, credProtect: 1, largeBlob: undefined },
     };
     if (stored.rpId === '') throw new TypeError('importCredential needs rpId or appId');
     this.#credentials.push(stored);

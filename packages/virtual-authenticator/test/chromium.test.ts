@@ -1,22 +1,11 @@
 // Browser realism: Chromium's own CDP virtual authenticator registers and logs in on a
 // localhost page, and its responses must satisfy the same structural invariants as ours.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type ChromiumPage, chromiumAvailable, openChromiumPage } from '@factorkit/testkit/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCborMap, VirtualAuthenticator } from '../src/index.ts';
 import { b64u, checkAssertion, checkRegistration, sha256 } from './independent.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) {
-  console.warn(
-    `skipped Chromium realism test: ${CHROMIUM} not found (install Debian's "chromium" package to run it)`,
-  );
-}
+const available = chromiumAvailable('Chromium realism test');
 
 interface Json {
   id: string;
@@ -27,69 +16,22 @@ interface Json {
   response: Record<string, unknown>;
 }
 
-// Runs in the page: WebAuthn ceremony with base64url in/out (toJSON where available).
-const PAGE_HELPERS = `
-  const b64u = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
-  const unb64u = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-  window.fkCreate = async (o) => {
-    const cred = await navigator.credentials.create({ publicKey: { ...o, challenge: unb64u(o.challenge), user: { ...o.user, id: unb64u(o.user.id) } } });
-    return cred.toJSON();
-  };
-  window.fkGet = async (o) => {
-    const cred = await navigator.credentials.get({ publicKey: { ...o, challenge: unb64u(o.challenge), allowCredentials: (o.allowCredentials || []).map((d) => ({ ...d, id: unb64u(d.id) })) } });
-    return cred.toJSON();
-  };
-`;
-
 describe.skipIf(!available)('Chromium CDP virtual authenticator vs VirtualAuthenticator', () => {
-  let server: Server;
-  let context: BrowserContext;
-  let page: Page;
+  let browser: ChromiumPage;
   let origin: string;
-  let userDataDir: string;
 
   beforeAll(async () => {
-    server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(`<!doctype html><title>factorkit</title><script>${PAGE_HELPERS}</script>`);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://localhost:${(server.address() as AddressInfo).port}`;
-    userDataDir = mkdtempSync(join(tmpdir(), 'factorkit-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--host-resolver-rules=MAP localhost 127.0.0.1',
-        // Fewer processes: a faster start on small CI machines.
-        '--disable-extensions',
-        '--disable-dev-shm-usage',
-        '--no-zygote',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(`${origin}/`);
+    browser = await openChromiumPage();
+    origin = browser.origin;
   }, 20_000);
 
   afterAll(async () => {
-    await context?.close();
-    await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
-    if (userDataDir !== undefined) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
   });
 
-  async function withChromiumAuthenticator<T>(protocol: 'ctap2' | 'u2f', fn: () => Promise<T>): Promise<T> {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    // One virtual authenticator at a time (Chromium picks arbitrarily among several).
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
+  function withChromiumAuthenticator<T>(protocol: 'ctap2' | 'u2f', fn: () => Promise<T>): Promise<T> {
+    return browser.withAuthenticator(
+      {
         protocol,
         transport: 'usb',
         hasResidentKey: protocol === 'ctap2',
@@ -97,14 +39,8 @@ describe.skipIf(!available)('Chromium CDP virtual authenticator vs VirtualAuthen
         isUserVerified: protocol === 'ctap2',
         automaticPresenceSimulation: true,
       },
-    });
-    try {
-      await page.bringToFront();
-      return await fn();
-    } finally {
-      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
-      await cdp.detach();
-    }
+      fn,
+    );
   }
 
   const creation = (challenge: string) => ({
@@ -211,16 +147,8 @@ describe.skipIf(!available)('Chromium CDP virtual authenticator vs VirtualAuthen
   it('ctap2 → packed: same structure, flags and counter behaviour', async () => {
     const chrome = await withChromiumAuthenticator('ctap2', () =>
       ceremonies(
-        (o) =>
-          page.evaluate(
-            (x) => (globalThis as unknown as { fkCreate: (x: unknown) => Promise<Json> }).fkCreate(x),
-            o,
-          ),
-        (o) =>
-          page.evaluate(
-            (x) => (globalThis as unknown as { fkGet: (x: unknown) => Promise<Json> }).fkGet(x),
-            o,
-          ),
+        (o) => browser.create<Json>(o),
+        (o) => browser.get<Json>(o),
       ),
     );
     const va = new VirtualAuthenticator({ seed: 'realism-ctap2', attestationFormat: 'packed' });
@@ -244,16 +172,8 @@ describe.skipIf(!available)('Chromium CDP virtual authenticator vs VirtualAuthen
   it('u2f → fido-u2f: same structure, no UV, zero AAGUID, counters', async () => {
     const chrome = await withChromiumAuthenticator('u2f', () =>
       ceremonies(
-        (o) =>
-          page.evaluate(
-            (x) => (globalThis as unknown as { fkCreate: (x: unknown) => Promise<Json> }).fkCreate(x),
-            o,
-          ),
-        (o) =>
-          page.evaluate(
-            (x) => (globalThis as unknown as { fkGet: (x: unknown) => Promise<Json> }).fkGet(x),
-            o,
-          ),
+        (o) => browser.create<Json>(o),
+        (o) => browser.get<Json>(o),
       ),
     );
     const va = new VirtualAuthenticator({ seed: 'realism-u2f', attestationFormat: 'fido-u2f' });

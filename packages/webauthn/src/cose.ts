@@ -1,9 +1,12 @@
 import type {
+  AkpPublicKey,
   CoseAlgorithm,
+  CoseKeyType,
   CosePublicKey,
   Ec2Curve,
   Ec2PublicKey,
   HashAlgorithm,
+  MlDsaParameterSet,
   OkpCurve,
   OkpPublicKey,
   RsaPublicKey,
@@ -15,18 +18,22 @@ import { WebAuthnError } from './errors.ts';
 
 /**
  * COSE keys and algorithms (RFC 9052/9053, RFC 8230, RFC 8812, fully-specified algorithms
- * draft-ietf-jose-fully-specified-algorithms). One registry table per family — algorithms,
- * EC2 curves, OKP curves — so adding an entry is a one-line change, never a new branch.
+ * draft-ietf-jose-fully-specified-algorithms, ML-DSA RFC 9964). One registry table per family —
+ * algorithms, EC2 curves, OKP curves, ML-DSA parameter sets — so adding an entry is a one-line
+ * change, never a new branch.
  */
 
 // The key and hash shapes live in @factorkit/core (the crypto backends consume them); they are
 // re-exported here so existing imports keep working.
 export type {
+  AkpPublicKey,
   CoseAlgorithm,
+  CoseKeyType,
   CosePublicKey,
   Ec2Curve,
   Ec2PublicKey,
   HashAlgorithm,
+  MlDsaParameterSet,
   OkpCurve,
   OkpPublicKey,
   RsaPublicKey,
@@ -37,7 +44,7 @@ const alg = (
   id: number,
   name: string,
   family: SignatureFamily,
-  kty: 1 | 2 | 3,
+  kty: CoseKeyType,
   hash: HashAlgorithm | undefined,
   curves: readonly number[],
   optIn = false,
@@ -63,6 +70,11 @@ export const COSE_ALGORITHMS: ReadonlyMap<number, CoseAlgorithm> = new Map(
     alg(-38, 'PS384', 'RSASSA-PSS', 3, 'SHA-384', []),
     alg(-39, 'PS512', 'RSASSA-PSS', 3, 'SHA-512', []),
     alg(-65535, 'RS1', 'RSASSA-PKCS1-v1_5', 3, 'SHA-1', [], true),
+    // RFC 9964 (Standards Track, IANA-registered): pure ML-DSA (FIPS 204), empty context.
+    // Accepted by default like every other standard signature algorithm; see ML_DSA_PARAMETER_SETS.
+    alg(-48, 'ML-DSA-44', 'ML-DSA', 7, undefined, []),
+    alg(-49, 'ML-DSA-65', 'ML-DSA', 7, undefined, []),
+    alg(-50, 'ML-DSA-87', 'ML-DSA', 7, undefined, []),
   ].map((a) => [a.id, a]),
 );
 
@@ -93,6 +105,38 @@ export const OKP_CURVES: ReadonlyMap<number, OkpCurve> = new Map(
   ).map((c) => [c.crv, c]),
 );
 
+/** ML-DSA parameter sets (FIPS 204 §4, RFC 9964, RFC 9881), by COSE algorithm. */
+export const ML_DSA_PARAMETER_SETS: ReadonlyMap<number, MlDsaParameterSet> = new Map(
+  (
+    [
+      {
+        alg: -48,
+        name: 'ML-DSA-44',
+        publicKeyLength: 1312,
+        signatureLength: 2420,
+        oid: '2.16.840.1.101.3.4.3.17',
+      },
+      {
+        alg: -49,
+        name: 'ML-DSA-65',
+        publicKeyLength: 1952,
+        signatureLength: 3309,
+        oid: '2.16.840.1.101.3.4.3.18',
+      },
+      {
+        alg: -50,
+        name: 'ML-DSA-87',
+        publicKeyLength: 2592,
+        signatureLength: 4627,
+        oid: '2.16.840.1.101.3.4.3.19',
+      },
+    ] as const
+  ).map((p) => [p.alg, p]),
+);
+
+/** The longest signature any registry algorithm makes (ML-DSA-87): input bound for assertions. */
+export const MAX_SIGNATURE_LENGTH = 4627;
+
 /** RSA modulus bounds in bits: below is forgeable in practice, above is a verification DoS (DOS-3). */
 export const RSA_MIN_BITS = 2048;
 export const RSA_MAX_BITS = 4096;
@@ -113,10 +157,12 @@ export function coseAlgorithm(id: unknown): CoseAlgorithm {
 // Labels each key type may carry: kty (1), alg (3) and its own parameters. Anything else
 // (kid, key_ops, base IV, private parameters...) is refused: WebAuthn §6.5.1.1 says the key
 // MUST NOT contain other optional parameters, and a private key parameter must never be accepted.
+// AKP (7) carries only pub (-1): priv (-2) and seed (-3) are private key parameters (RFC 9964 §4).
 const ALLOWED_LABELS: Readonly<Record<number, readonly number[]>> = {
   1: [1, 3, -1, -2],
   2: [1, 3, -1, -2, -3],
   3: [1, 3, -1, -2],
+  7: [1, 3, -1],
 };
 
 /** Decodes and validates a COSE_Key from its CBOR bytes (the credentialPublicKey). */
@@ -129,9 +175,7 @@ export function parseCoseKey(bytes: Uint8Array): CosePublicKey {
 export function coseKeyFromMap(value: CborValue, bytes?: Uint8Array): CosePublicKey {
   if (!isCborMap(value)) throw keyError('COSE_Key must be a CBOR map');
   const kty = value.get(1);
-  if (kty !== 1 && kty !== 2 && kty !== 3) {
-    if (kty === 7)
-      throw new WebAuthnError('ERR_UNSUPPORTED_ALGORITHM', 'COSE key type AKP (ML-DSA) is not supported');
+  if (kty !== 1 && kty !== 2 && kty !== 3 && kty !== 7) {
     throw keyError(`unsupported COSE key type ${String(kty)}`);
   }
   for (const label of value.keys()) {
@@ -157,6 +201,14 @@ export function coseKeyFromMap(value: CborValue, bytes?: Uint8Array): CosePublic
     if (x.length !== curve.size || y.length !== curve.size)
       throw keyError(`EC2 coordinates must be ${curve.size} bytes`);
     return { ...base, kty: 'EC2', curve, x, y };
+  }
+  if (kty === 7) {
+    const parameterSet = ML_DSA_PARAMETER_SETS.get(algorithm.id) as MlDsaParameterSet;
+    const pub = bstr(value, -1, 'pub');
+    // FIPS 204 pkEncode has one fixed length per parameter set; anything else is not a key.
+    if (pub.length !== parameterSet.publicKeyLength)
+      throw keyError(`${parameterSet.name} public key must be ${parameterSet.publicKeyLength} bytes`);
+    return { ...base, kty: 'AKP', parameterSet, pub };
   }
   if (kty === 1) {
     const curve = OKP_CURVES.get(value.get(-1) as number);
@@ -276,6 +328,22 @@ export function coseKeyFromSpki(spki: Uint8Array, algId: number): CosePublicKey 
       throw keyError(`certificate key does not fit ${algorithm.name}`);
     if (info.publicKey.length !== okp.size) throw keyError(`${okp.name} key has the wrong length`);
     return { kty: 'OKP', alg: algId, algorithm, curve: okp, x: info.publicKey.slice(), bytes: undefined };
+  }
+  const mlDsa = [...ML_DSA_PARAMETER_SETS.values()].find((p) => p.oid === info.algorithm);
+  if (mlDsa !== undefined) {
+    // RFC 9881 §4: the parameters field is absent, the BIT STRING is pkEncode.
+    if (algorithm.id !== mlDsa.alg || info.parameters !== undefined)
+      throw keyError(`certificate key does not fit ${algorithm.name}`);
+    if (info.publicKey.length !== mlDsa.publicKeyLength)
+      throw keyError(`${mlDsa.name} key has the wrong length`);
+    return {
+      kty: 'AKP',
+      alg: algId,
+      algorithm,
+      parameterSet: mlDsa,
+      pub: info.publicKey.slice(),
+      bytes: undefined,
+    };
   }
   if (info.algorithm === '1.2.840.113549.1.1.1') {
     if (algorithm.kty !== 3) throw keyError(`certificate RSA key does not fit ${algorithm.name}`);

@@ -42,6 +42,7 @@ export type WebAuthnErrorCode =
   | 'ERR_FIDO_U2F_AAGUID_NOT_ZERO'
   | 'ERR_FIDO_U2F_FLAGS_INVALID'
   | 'ERR_ATTESTATION_NOT_TRUSTED'
+  | 'ERR_ATTESTATION_FORMAT_NOT_REQUESTED'
   // X.509 revocation (RFC 5280 CRLs).
   | 'ERR_CRL_INVALID'
   // Authentication-only.
@@ -50,7 +51,10 @@ export type WebAuthnErrorCode =
   | 'ERR_USER_HANDLE_MISMATCH'
   | 'ERR_USER_HANDLE_REQUIRED'
   | 'ERR_COUNTER_ROLLBACK'
-  | 'ERR_EXTENSION_OUTPUT_INVALID';
+  | 'ERR_EXTENSION_OUTPUT_INVALID'
+  // Extension outputs against the requested inputs (§7.1 step 28, §7.2 step 23).
+  | 'ERR_EXTENSION_NOT_REQUESTED'
+  | 'ERR_EXTENSION_POLICY_NOT_MET';
 
 /**
  * Thrown by the standalone parsers (CBOR, DER, authenticatorData, COSE) when their input is bad.

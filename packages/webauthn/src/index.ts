@@ -67,6 +67,7 @@ export { nodeBackend } from './crypto/node.ts';
 export { portableBackend } from './crypto/portable.ts';
 export type { CryptoBackend, ImportedKey } from './crypto/types.ts';
 export { derSignatureToRaw } from './der.ts';
+export { decoyAllowCredentials, MIN_DECOY_SECRET_LENGTH } from './enumeration.ts';
 export {
   failure,
   isWebAuthnError,
@@ -75,11 +76,24 @@ export {
   type WebAuthnErrorCode,
 } from './errors.ts';
 export {
+  type AuthenticationExtensionInputs,
+  CRED_PROTECT_LEVELS,
+  type CredentialProtectionPolicy,
+  checkExtensionOutputs,
+  type ExtensionCheck,
+  type ExtensionPolicy,
+  type ExtensionResults,
+  type PrfValuesJSON,
+  type RegistrationExtensionInputs,
+  SecretBytes,
+} from './extensions.ts';
+export {
   type AuthenticationOptionsJSON,
   type GenerateAuthenticationOptionsInput,
   type GenerateRegistrationOptionsInput,
   generateAuthenticationOptions,
   generateRegistrationOptions,
+  type PublicKeyCredentialDescriptorJSON,
   type RegistrationOptionsJSON,
 } from './options.ts';
 export {
@@ -88,6 +102,28 @@ export {
   type PrepareCredentialKeyOptions,
   prepareCredentialKey,
 } from './prepareCredentialKey.ts';
+export {
+  acceptedRelatedOrigins,
+  type BuiltRelatedOriginsDocument,
+  buildRelatedOriginsDocument,
+  type FetchLike,
+  fetchRelatedOrigins,
+  isRelatedOrigin,
+  MAX_RELATED_ORIGIN_LABELS,
+  RELATED_ORIGINS_PATH,
+  type RelatedOriginsDocument,
+  type RelatedOriginsValidation,
+  registrableOriginLabel,
+  validateRelatedOriginsDocument,
+} from './relatedOrigins.ts';
+export {
+  type AllAcceptedCredentialsOptionsJSON,
+  allAcceptedCredentialsSignal,
+  type CurrentUserDetailsOptionsJSON,
+  currentUserDetailsSignal,
+  type UnknownCredentialOptionsJSON,
+  unknownCredentialSignal,
+} from './signals.ts';
 export { type ChainOptions, type ChainResult, MAX_CHAIN_LENGTH, verifyCertificateChain } from './trust.ts';
 export {
   type AuthenticationResult,

@@ -54,6 +54,11 @@ export interface GenerateRegistrationOptionsInput {
   readonly appidExclude?: string;
   readonly extensions?: Readonly<Record<string, unknown>>;
   readonly hints?: readonly ('security-key' | 'client-device' | 'hybrid')[];
+  /**
+   * Preferred attestation statement formats, most preferred first (L3 §5.4 `attestationFormats`).
+   * Advisory for the client; `verifyRegistration`'s `requiredAttestationFormats` enforces it.
+   */
+  readonly attestationFormats?: readonly string[];
 }
 
 /** PublicKeyCredentialCreationOptionsJSON (WebAuthn §5.1.1), ready for `PublicKeyCredential.parseCreationOptionsFromJSON`. */
@@ -66,6 +71,7 @@ export interface RegistrationOptionsJSON {
   readonly excludeCredentials: readonly PublicKeyCredentialDescriptorJSON[];
   readonly authenticatorSelection: Readonly<Record<string, unknown>>;
   readonly attestation: string;
+  readonly attestationFormats?: readonly string[];
   readonly hints?: readonly string[];
   readonly extensions?: Readonly<Record<string, unknown>>;
 }
@@ -163,6 +169,18 @@ export function generateRegistrationOptions(
     if (!COSE_ALGORITHMS.has(a)) throw new RangeError(`unsupported COSE algorithm ${a}`);
   }
   const extensions: Record<string, unknown> = { ...(input.extensions ?? {}) };
+  checkExtensionInputs(extensions, 'registration');
+  const formats = input.attestationFormats;
+  if (
+    formats !== undefined &&
+    (!Array.isArray(formats) ||
+      formats.some(
+        (f) => typeof f !== 'string' || f.length === 0 || f.length > 32 || !/^[\x21-\x7e]+$/.test(f),
+      ))
+  ) {
+    // §8.1: identifiers are 1–32 printable US-ASCII characters.
+    throw new TypeError('attestationFormats must be attestation statement format identifiers');
+  }
   if (input.appidExclude !== undefined)
     extensions['appidExclude'] = requireString(input.appidExclude, 'appidExclude');
   const selection = input.authenticatorSelection ?? {};
@@ -181,6 +199,7 @@ export function generateRegistrationOptions(
       userVerification: selection.userVerification ?? 'preferred',
     },
     attestation: input.attestation ?? 'none',
+    ...(formats === undefined ? {} : { attestationFormats: [...formats] }),
     ...(input.hints === undefined ? {} : { hints: [...input.hints] }),
     ...(Object.keys(extensions).length === 0 ? {} : { extensions }),
   };
@@ -196,6 +215,7 @@ export function generateAuthenticationOptions(
   if (typeof input !== 'object' || input === null) throw new TypeError('input must be an object');
   const rpId = requireString(input.rpId, 'rpId');
   const extensions: Record<string, unknown> = { ...(input.extensions ?? {}) };
+  checkExtensionInputs(extensions, 'authentication');
   if (input.appid !== undefined) extensions['appid'] = requireString(input.appid, 'appid');
   return {
     rpId,
@@ -206,4 +226,77 @@ export function generateAuthenticationOptions(
     ...(input.hints === undefined ? {} : { hints: [...input.hints] }),
     ...(Object.keys(extensions).length === 0 ? {} : { extensions }),
   };
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Misuse checks on the extension inputs this package verifies outputs for (TypeError): inputs
+ * the client would reject or that make the output check meaningless.
+ */
+function checkExtensionInputs(
+  ext: Record<string, unknown>,
+  ceremony: 'registration' | 'authentication',
+): void {
+  const b64 = (v: unknown, what: string): void => {
+    if (!isBase64url(v)) throw new TypeError(`extensions.${what} must be base64url`);
+  };
+  const prfValues = (v: unknown, what: string): void => {
+    if (!isObj(v)) throw new TypeError(`extensions.${what} must be { first, second? }`);
+    b64(v['first'], `${what}.first`);
+    if (v['second'] !== undefined) b64(v['second'], `${what}.second`);
+  };
+  const prf = ext['prf'];
+  if (prf !== undefined) {
+    if (!isObj(prf)) throw new TypeError('extensions.prf must be an object');
+    if (prf['eval'] !== undefined) prfValues(prf['eval'], 'prf.eval');
+    if (prf['evalByCredential'] !== undefined) {
+      // §10.1.4: evalByCredential is an authentication input only.
+      if (ceremony === 'registration' || !isObj(prf['evalByCredential']))
+        throw new TypeError(
+          'extensions.prf.evalByCredential is an authentication input (object of id → values)',
+        );
+      for (const [id, v] of Object.entries(prf['evalByCredential'])) {
+        b64(id, 'prf.evalByCredential key');
+        prfValues(v, `prf.evalByCredential.${id}`);
+      }
+    }
+  }
+  const largeBlob = ext['largeBlob'];
+  if (largeBlob !== undefined) {
+    if (!isObj(largeBlob)) throw new TypeError('extensions.largeBlob must be an object');
+    if (ceremony === 'registration') {
+      if (largeBlob['read'] !== undefined || largeBlob['write'] !== undefined)
+        throw new TypeError('extensions.largeBlob read/write are authentication inputs');
+      const support = largeBlob['support'];
+      if (support !== undefined && support !== 'required' && support !== 'preferred')
+        throw new TypeError('extensions.largeBlob.support must be "required" or "preferred"');
+    } else {
+      // §10.1.5: exactly one of read and write; support is a registration input.
+      if (largeBlob['support'] !== undefined)
+        throw new TypeError('extensions.largeBlob.support is a registration input');
+      if ((largeBlob['read'] === true) === (largeBlob['write'] !== undefined))
+        throw new TypeError('extensions.largeBlob needs exactly one of read: true and write');
+      if (largeBlob['write'] !== undefined) b64(largeBlob['write'], 'largeBlob.write');
+    }
+  }
+  const policy = ext['credentialProtectionPolicy'];
+  if (policy !== undefined) {
+    if (ceremony === 'authentication')
+      throw new TypeError('credentialProtectionPolicy is a registration input');
+    if (
+      policy !== 'userVerificationOptional' &&
+      policy !== 'userVerificationOptionalWithCredentialIDList' &&
+      policy !== 'userVerificationRequired'
+    )
+      throw new TypeError('extensions.credentialProtectionPolicy is not a credProtect policy');
+  }
+  const enforce = ext['enforceCredentialProtectionPolicy'];
+  if (enforce !== undefined && typeof enforce !== 'boolean')
+    throw new TypeError('extensions.enforceCredentialProtectionPolicy must be a boolean');
+  for (const flag of ['credProps', 'minPinLength', 'hmacCreateSecret'] as const) {
+    if (ext[flag] !== undefined && (ceremony === 'authentication' || typeof ext[flag] !== 'boolean'))
+      throw new TypeError(`extensions.${flag} is a boolean registration input`);
+  }
 }

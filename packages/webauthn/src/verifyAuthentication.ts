@@ -11,15 +11,21 @@ import {
   normalizeCeremony,
 } from './ceremony.ts';
 import { parseClientDataJSON } from './clientData.ts';
-import { DEFAULT_SUPPORTED_ALGORITHMS } from './cose.ts';
+import { DEFAULT_SUPPORTED_ALGORITHMS, MAX_SIGNATURE_LENGTH } from './cose.ts';
 import { defaultBackend } from './crypto/default.ts';
 import type { CryptoBackend } from './crypto/types.ts';
 import { asWebAuthnError, failure, type VerificationFailure, WebAuthnError } from './errors.ts';
+import {
+  type AuthenticationExtensionInputs,
+  checkExtensionOutputs,
+  type ExtensionResults,
+} from './extensions.ts';
 import { type CredentialKey, isCredentialKey, prepareCredentialKey } from './prepareCredentialKey.ts';
 
 const MAX_AUTHENTICATOR_DATA_CHARS = 88_000;
 const MAX_CLIENT_DATA_CHARS = 22_000;
-const MAX_SIGNATURE_CHARS = 1400;
+// The longest signature of any accepted algorithm (ML-DSA-87, 4627 bytes) in base64url.
+const MAX_SIGNATURE_CHARS = Math.ceil((MAX_SIGNATURE_LENGTH * 4) / 3);
 const MAX_ID_CHARS = 1400;
 
 /** The stored credential record the assertion is checked against (§4 "credential record"). */
@@ -56,6 +62,14 @@ export interface VerifyAuthenticationOptions extends CeremonyOptions {
   readonly supportedAlgorithms?: readonly number[];
   /** Crypto backend. Default: node:crypto on Node, WebCrypto elsewhere. Ignored when `credential.publicKey` is a prepared handle. */
   readonly crypto?: CryptoBackend;
+  /**
+   * The `extensions` sent in the request options. When given, §7.2 step 23 checks every extension
+   * output against them (unrequested authenticator outputs rejected, requested ones shape-checked,
+   * unrequested client outputs dropped). When omitted, outputs are returned unchecked.
+   */
+  readonly extensions?: AuthenticationExtensionInputs;
+  /** Authenticator extension identifiers tolerated when not requested. */
+  readonly allowUnsolicitedExtensions?: readonly string[];
 }
 
 /** A verified assertion: what the server must update and may log. */
@@ -76,7 +90,10 @@ export interface AuthenticationVerified {
   readonly appidUsed: boolean;
   readonly userHandle: Uint8Array | undefined;
   readonly authenticatorExtensionResults: CborMap | undefined;
+  /** With `extensions`: only the requested outputs, PRF secrets removed. Otherwise as received. */
   readonly clientExtensionResults: Readonly<Record<string, unknown>>;
+  /** The checked extension outputs (only when `extensions` was given). */
+  readonly extensions: ExtensionResults | undefined;
 }
 
 export type AuthenticationResult = AuthenticationVerified | VerificationFailure;
@@ -98,6 +115,7 @@ interface PendingSignature {
   readonly signedData: Uint8Array;
   readonly success: AuthenticationVerified;
   readonly counterFailure: VerificationFailure | undefined;
+  readonly extensionFailure: VerificationFailure | undefined;
 }
 
 /** Validates an id given as bytes or base64url (misuse: TypeError) without decoding it. */
@@ -181,6 +199,8 @@ function finish(pending: PendingSignature, valid: boolean): AuthenticationResult
   if (!valid) return failure('ERR_INVALID_SIGNATURE', S(21), 'assertion signature is not valid');
   // Step 22: signature counter (checked after the signature so a forged counter reveals nothing).
   if (pending.counterFailure !== undefined) return pending.counterFailure;
+  // Step 23: extension outputs (evaluated with the rest, reported after the signature).
+  if (pending.extensionFailure !== undefined) return pending.extensionFailure;
   return pending.success;
 }
 
@@ -215,6 +235,12 @@ function prepareAssertion(
   if (!Array.isArray(supported) || !supported.every(Number.isInteger)) {
     throw new TypeError('supportedAlgorithms must be an array of COSE algorithm identifiers');
   }
+  const requestedExtensions = options.extensions;
+  if (requestedExtensions !== undefined && !isRecord(requestedExtensions))
+    throw new TypeError('extensions must be the extensions object sent in the request options');
+  const tolerate = options.allowUnsolicitedExtensions ?? [];
+  if (!Array.isArray(tolerate) || tolerate.some((t) => typeof t !== 'string'))
+    throw new TypeError('allowUnsolicitedExtensions must be an array of extension identifiers');
   let key: CredentialKey;
   if (isCredentialKey(stored.publicKey)) {
     key = stored.publicKey;
@@ -396,12 +422,35 @@ function prepareAssertion(
           )
         : undefined;
 
-    // Steps 23–24: extension outputs and the values to store.
+    // Step 23: extension outputs against the inputs sent.
+    let extensions: ExtensionResults | undefined;
+    let clientOutputs: Readonly<Record<string, unknown>> = clientExtensionResults;
+    let extensionFailure: VerificationFailure | undefined;
+    if (requestedExtensions !== undefined) {
+      const checked = checkExtensionOutputs(
+        'authentication',
+        requestedExtensions,
+        clientExtensionResults,
+        ad.extensions,
+        S(23),
+        { tolerateUnsolicited: tolerate },
+        idText,
+      );
+      if (checked.verified === false) {
+        extensionFailure = checked;
+      } else {
+        extensions = checked.results;
+        clientOutputs = checked.clientOutputs;
+      }
+    }
+
+    // Step 24: the values to store.
     return {
       key,
       signature: sig,
       signedData,
       counterFailure,
+      extensionFailure,
       success: {
         verified: true,
         credentialId: rawId,
@@ -416,7 +465,8 @@ function prepareAssertion(
         appidUsed,
         userHandle,
         authenticatorExtensionResults: ad.extensions,
-        clientExtensionResults,
+        clientExtensionResults: clientOutputs,
+        extensions,
       },
     };
   } catch (e) {

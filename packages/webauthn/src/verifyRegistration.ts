@@ -17,6 +17,11 @@ import { DEFAULT_SUPPORTED_ALGORITHMS } from './cose.ts';
 import { defaultBackend } from './crypto/default.ts';
 import type { CryptoBackend } from './crypto/types.ts';
 import { asWebAuthnError, failure, type VerificationFailure, WebAuthnError } from './errors.ts';
+import {
+  checkExtensionOutputs,
+  type ExtensionResults,
+  type RegistrationExtensionInputs,
+} from './extensions.ts';
 import { verifyCertificateChain } from './trust.ts';
 
 /** Base64url characters accepted for an attestationObject (≈ 64 KiB of bytes: DOS-1). */
@@ -50,6 +55,20 @@ export interface VerifyRegistrationOptions extends CeremonyOptions {
   readonly crypto?: CryptoBackend;
   /** Extra or replacement attestation formats, by `fmt` identifier. */
   readonly attestationFormats?: ReadonlyMap<string, AttestationFormatVerifier>;
+  /**
+   * The `extensions` sent in the creation options. When given, §7.1 step 28 checks every
+   * extension output against them (see `checkExtensionOutputs`): unrequested authenticator
+   * outputs are rejected, requested ones must have their extension's shape and policy, and
+   * unrequested client outputs are dropped. When omitted, outputs are returned unchecked.
+   */
+  readonly extensions?: RegistrationExtensionInputs;
+  /** Authenticator extension identifiers tolerated when not requested (e.g. `["credProtect"]`). */
+  readonly allowUnsolicitedExtensions?: readonly string[];
+  /**
+   * Attestation statement formats the RP accepts (e.g. the `attestationFormats` it sent, §5.4).
+   * The option is advisory for the client; set this to make it a requirement (§7.1 step 21).
+   */
+  readonly requiredAttestationFormats?: readonly string[];
 }
 
 export interface AttestationResult {
@@ -92,7 +111,10 @@ export interface RegistrationVerified {
   readonly topOrigin: string | undefined;
   readonly rpId: string;
   readonly authenticatorExtensionResults: CborMap | undefined;
+  /** With `extensions`: only the requested outputs, PRF secrets removed. Otherwise as received. */
   readonly clientExtensionResults: Readonly<Record<string, unknown>>;
+  /** The checked extension outputs (only when `extensions` was given). */
+  readonly extensions: ExtensionResults | undefined;
   readonly authenticatorAttachment: string | undefined;
 }
 
@@ -152,6 +174,18 @@ export async function verifyRegistration(
   const formats = options.attestationFormats
     ? new Map([...ATTESTATION_FORMATS, ...options.attestationFormats])
     : ATTESTATION_FORMATS;
+  const requestedExtensions = options.extensions;
+  if (requestedExtensions !== undefined && !isRecord(requestedExtensions))
+    throw new TypeError('extensions must be the extensions object sent in the creation options');
+  const tolerate = options.allowUnsolicitedExtensions ?? [];
+  if (!Array.isArray(tolerate) || tolerate.some((t) => typeof t !== 'string'))
+    throw new TypeError('allowUnsolicitedExtensions must be an array of extension identifiers');
+  const requiredFormats = options.requiredAttestationFormats;
+  if (
+    requiredFormats !== undefined &&
+    (!Array.isArray(requiredFormats) || requiredFormats.some((f) => typeof f !== 'string'))
+  )
+    throw new TypeError('requiredAttestationFormats must be an array of format identifiers');
 
   let step = S(3);
   try {
@@ -282,6 +316,13 @@ export async function verifyRegistration(
       const pending = PENDING_ATTESTATION_FORMATS.includes(decoded.fmt) ? ' (not supported yet)' : '';
       return failure('ERR_UNSUPPORTED_ATTESTATION_FORMAT', step, `unsupported attestation format${pending}`);
     }
+    if (requiredFormats !== undefined && !requiredFormats.includes(decoded.fmt)) {
+      return failure(
+        'ERR_ATTESTATION_FORMAT_NOT_REQUESTED',
+        step,
+        `attestation format ${decoded.fmt} is not one of the required formats`,
+      );
+    }
 
     // Step 22: the format's verification procedure.
     step = S(22);
@@ -322,7 +363,24 @@ export async function verifyRegistration(
       );
     }
 
-    // Steps 27–28: the credential record and extension outputs.
+    // Step 28: extension outputs against the inputs sent (step 27, the record, is what we return).
+    step = S(28);
+    let extensions: ExtensionResults | undefined;
+    let clientOutputs: Readonly<Record<string, unknown>> = clientExtensionResults;
+    if (requestedExtensions !== undefined) {
+      const checked = checkExtensionOutputs(
+        'registration',
+        requestedExtensions,
+        clientExtensionResults,
+        authenticatorData.extensions,
+        step,
+        { tolerateUnsolicited: tolerate },
+      );
+      if (checked.verified === false) return checked;
+      extensions = checked.results;
+      clientOutputs = checked.clientOutputs;
+    }
+
     return {
       verified: true,
       credentialId: credential.credentialId,
@@ -347,7 +405,8 @@ export async function verifyRegistration(
       topOrigin: c.topOrigin,
       rpId,
       authenticatorExtensionResults: authenticatorData.extensions,
-      clientExtensionResults,
+      clientExtensionResults: clientOutputs,
+      extensions,
       authenticatorAttachment: typeof attachment === 'string' ? attachment : undefined,
     };
   } catch (e) {

@@ -8,11 +8,8 @@ import {
   sharedFixturesSkipMessage,
 } from '@factorkit/testkit';
 import { describe, expect, it } from 'vitest';
-import { parseAuthenticatorData } from '../src/authenticatorData.ts';
 import { decodeBase64url, isBase64url } from '../src/base64url.ts';
-import { decodeCbor, isCborMap } from '../src/cbor.ts';
 import type { CryptoBackend } from '../src/crypto/types.ts';
-import { WebAuthnError } from '../src/errors.ts';
 import { verifyAuthenticationAsync } from '../src/verifyAuthentication.ts';
 import { type VerifyRegistrationOptions, verifyRegistration } from '../src/verifyRegistration.ts';
 import { BACKENDS } from './helpers/backends.ts';
@@ -21,17 +18,10 @@ import { BACKENDS } from './helpers/backends.ts';
 
 /** Formats of the next wave: counted and listed as unsupported, never verified. */
 const NEXT_WAVE_FORMATS = new Set(['tpm', 'android-key', 'android-safetynet', 'apple']);
-/** COSE algorithms outside the issue's list (ML-DSA, kty AKP). */
-const UNSUPPORTED_ALGORITHMS = new Set([-48, -49, -50]);
-
 const corpusDir = sharedFixturesDir();
 if (corpusDir === undefined) console.warn(sharedFixturesSkipMessage('WebAuthn corpus replay'));
 
 type Ctx = LoadedCase['case']['context'];
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
 
 function challengeOf(ctx: Ctx): string | ((c: string) => boolean) {
   const c = ctx.challenge ?? '';
@@ -41,29 +31,6 @@ function challengeOf(ctx: Ctx): string | ((c: string) => boolean) {
 function unsupportedReason(c: LoadedCase['case']): string | undefined {
   if (c.kind === 'webauthn.registration' && typeof c.format === 'string' && NEXT_WAVE_FORMATS.has(c.format)) {
     return `attestation format ${c.format} (next wave)`;
-  }
-  const algs = (c.context.options?.['supportedAlgorithms'] as number[] | undefined) ?? [];
-  if (algs.some((a) => UNSUPPORTED_ALGORITHMS.has(a))) return 'ML-DSA credential (COSE kty AKP)';
-  const pk = str(c.context.credential?.['publicKey']);
-  if (pk !== undefined && isBase64url(pk)) {
-    try {
-      const key = decodeCbor(decodeBase64url(pk));
-      if (isCborMap(key) && key.get(1) === 7) return 'ML-DSA credential (COSE kty AKP)';
-    } catch {
-      // not a decodable key: the case is about that
-    }
-  }
-  if (c.kind === 'webauthn.registration' && c.expect.verified === true) {
-    // A registration whose attested key is ML-DSA.
-    try {
-      const response = c.response['response'] as Record<string, string>;
-      const ao = decodeCbor(decodeBase64url(response['attestationObject'] ?? ''));
-      const authData = isCborMap(ao) ? ao.get('authData') : undefined;
-      if (authData instanceof Uint8Array) parseAuthenticatorData(authData);
-    } catch (e) {
-      if (e instanceof WebAuthnError && e.code === 'ERR_UNSUPPORTED_ALGORITHM')
-        return 'ML-DSA credential (COSE kty AKP)';
-    }
   }
   return undefined;
 }

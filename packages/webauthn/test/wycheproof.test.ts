@@ -17,9 +17,9 @@ import { BACKENDS } from './helpers/backends.ts';
 //   acceptable → our documented choice, listed in ACCEPTABLE_CHOICES and the same on every backend;
 //   a key our policy refuses (COSE-3: RSA e < 65537, modulus outside 2048..4096 bits, …) is
 //   counted and listed — its tests are not run, and a refused key is never silently skipped.
-// Sets whose COSE algorithm is not in COSE_ALGORITHMS (ML-DSA until it is implemented) are
-// counted as "unsupported alg" and must be refused by the key import with
-// ERR_UNSUPPORTED_ALGORITHM; they run live as soon as the algorithm is registered.
+// Sets whose COSE algorithm is not in COSE_ALGORITHMS are counted as "unsupported alg" and must
+// be refused by the key import with ERR_UNSUPPORTED_ALGORITHM. ML-DSA (RFC 9964) is registered,
+// so its sets run live; vectors with a non-empty context count as invalid (COSE passes none).
 
 const dir = (() => {
   const shared = sharedFixturesDir();
@@ -35,6 +35,8 @@ interface WycheproofTest {
   readonly sig: string;
   readonly result: 'valid' | 'invalid' | 'acceptable';
   readonly flags?: readonly string[];
+  /** ML-DSA: the context string (hex). COSE ML-DSA signs with the empty context (RFC 9964 §3). */
+  readonly ctx?: string;
 }
 interface WycheproofGroup {
   readonly publicKey: unknown;
@@ -216,11 +218,13 @@ async function runSet(
     expect(supported, `${spec.file}: a key of an unregistered algorithm imported`).toBe(true);
     for (const t of group.tests) {
       const ok = await verifies(key, hex(t.sig), hex(t.msg));
-      if (t.result === 'valid') {
+      // A signature bound to a non-empty context is not a COSE ML-DSA signature: it must not verify.
+      const result = t.ctx !== undefined && t.ctx !== '' ? 'invalid' : t.result;
+      if (result === 'valid') {
         row.valid++;
         if (ok) row.validOk++;
         else failures.push(`tcId ${t.tcId} valid but rejected (${t.comment})`);
-      } else if (t.result === 'invalid') {
+      } else if (result === 'invalid') {
         row.invalid++;
         if (!ok) row.invalidOk++;
         else failures.push(`tcId ${t.tcId} invalid but verified (${t.comment}; ${t.flags?.join(',')})`);

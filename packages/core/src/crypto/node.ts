@@ -17,6 +17,7 @@ import { timingSafeEqual } from '@factorkit/ct/native';
 import { encodeBase64url } from '../base64.ts';
 import { type CosePublicKey, HASH_LENGTH, type HashAlgorithm } from '../cose.ts';
 import { isStrictDerEcdsaSignature } from '../der.ts';
+import { verifyMlDsaNoble } from './mlDsa.ts';
 import {
   type CryptoBackend,
   CryptoError,
@@ -42,7 +43,7 @@ function view(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
 }
 
-function toJwk(key: CosePublicKey): Record<string, string> {
+function toJwk(key: Exclude<CosePublicKey, { kty: 'AKP' }>): Record<string, string> {
   switch (key.kty) {
     case 'EC2':
       return { kty: 'EC', crv: key.curve.name, x: encodeBase64url(key.x), y: encodeBase64url(key.y) };
@@ -54,6 +55,10 @@ function toJwk(key: CosePublicKey): Record<string, string> {
 }
 
 function importKey(key: CosePublicKey): ImportedKey {
+  // ML-DSA: Node 20 has no ML-DSA in node:crypto, so both backends verify with
+  // @noble/post-quantum. Every byte string of the parameter set's length is a valid pkEncode
+  // (FIPS 204 §7.2), so the exact length the COSE parser checked is the complete key validation.
+  if (key.kty === 'AKP') return { cose: key, backend: 'node', native: undefined };
   let native: KeyObject;
   try {
     // JWK import makes OpenSSL check that an EC point lies on its curve (COSE-2).
@@ -69,6 +74,7 @@ function verifySync(key: ImportedKey, signature: Uint8Array, data: Uint8Array): 
   const native = key.native as KeyObject;
   const { cose } = key;
   const { family, hash } = cose.algorithm;
+  if (cose.kty === 'AKP') return verifyMlDsaNoble(cose, signature, data);
   try {
     if (family === 'ECDSA' && cose.kty === 'EC2') {
       // Our strict DER rules decide what a valid encoding is, identically on every backend

@@ -11,6 +11,7 @@ import type { CHash } from '@noble/hashes/utils.js';
 import { encodeBase64url } from '../base64.ts';
 import { type CosePublicKey, HASH_LENGTH, type HashAlgorithm } from '../cose.ts';
 import { derSignatureToRaw } from '../der.ts';
+import { verifyMlDsaNoble } from './mlDsa.ts';
 import {
   type CryptoBackend,
   CryptoError,
@@ -76,7 +77,7 @@ function uncompressedPoint(key: CosePublicKey & { kty: 'EC2' }): Uint8Array {
   return point;
 }
 
-function webImport(key: CosePublicKey, point: Uint8Array | undefined): Promise<CryptoKey | null> | undefined {
+function webImport(key: Exclude<CosePublicKey, { kty: 'AKP' }>, point: Uint8Array | undefined): Promise<CryptoKey | null> | undefined {
   const api = subtle();
   if (api === undefined) return undefined;
   let imported: Promise<CryptoKey>;
@@ -111,6 +112,9 @@ function webImport(key: CosePublicKey, point: Uint8Array | undefined): Promise<C
 }
 
 function importKey(key: CosePublicKey): ImportedKey {
+  // ML-DSA (no WebCrypto algorithm yet): @noble/post-quantum; the exact pkEncode length checked
+  // by the COSE parser is the full validation (see mlDsa.ts).
+  if (key.kty === 'AKP') return { cose: key, backend: 'portable', native: undefined };
   let point: Uint8Array | undefined;
   try {
     if (key.kty === 'EC2') {
@@ -171,6 +175,7 @@ function verifyNoble(key: ImportedKey, signature: Uint8Array, data: Uint8Array):
 
 async function verify(key: ImportedKey, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
   if (key.backend !== 'portable') throw new TypeError('key was imported by another crypto backend');
+  if (key.cose.kty === 'AKP') return verifyMlDsaNoble(key.cose, signature, data);
   const handle = key.native as PortableHandle;
   const webKey = handle.webKey === undefined ? await handle.pending : handle.webKey;
   if (webKey === null || webKey === undefined) {

@@ -86,7 +86,6 @@ function webauthnFacade(c: Case, now: Date): Factorkit {
       webauthn: {
         additionalRpIds,
         requireUserVerification: ctx['requireUserVerification'] === true,
-        requireUserPresence: ctx['requireUserPresence'] !== false,
         trustAnchors: anchors,
         extraIntermediates: list(o['extraIntermediates']),
         // Corpus convention: a source that configured roots for a case fails the ceremony when
@@ -171,7 +170,17 @@ const webauthnRegistration: CaseVerifier = async (c) => {
   }
   const now = contextNow(c);
   const fk = webauthnFacade(c, now);
-  await seedWebAuthnChallenge(fk, c, 'webauthn.registration', now, null);
+  // Conditional create (UP may be clear) is a property of the issued challenge, as the façade
+  // records it for `mediation: "conditional"`.
+  const o = (c.context['options'] ?? {}) as Record<string, unknown>;
+  const conditional = c.context['requireUserPresence'] === false || o['mediation'] === 'conditional';
+  await seedWebAuthnChallenge(
+    fk,
+    c,
+    'webauthn.registration',
+    now,
+    conditional ? { requireUserPresence: false } : null,
+  );
   return verdictOf(await fk.webauthn.finishRegistration({ userId: USER, response: c.response }));
 };
 
@@ -206,14 +215,16 @@ const webauthnAuthentication: CaseVerifier = async (c) => {
 
 function u2fFacade(c: Case): Factorkit {
   const ctx = c.context;
-  const origin = str(ctx['origin']);
+  // `context.origin`: one origin or the accepted list (a facet list, FIDO AppID & Facet §3.1.2).
+  const origins = list(ctx['origin']);
+  const origin = origins[0];
   const appId = str(ctx['appId']);
   if (origin === undefined || appId === undefined) throw new TypeError('context needs origin and appId');
   const o = (ctx['options'] ?? {}) as Record<string, unknown>;
   const anchors = list(ctx['trustAnchors']);
   return createFactorkit({
     rp: { id: new URL(origin).hostname || 'localhost', name: 'factorkit check' },
-    origins: [origin],
+    origins,
     clock: fixedClock(contextNow(c)),
     policies: {
       u2f: {
@@ -237,9 +248,16 @@ async function seedU2fChallenge(
   const clientData = str(c.response['clientData']);
   if (issued === undefined) throw new TypeError('context.challenge is required');
   let answered = issued;
+  // The facet the page ran on: with a list of accepted origins, the one the response names when
+  // it is listed (else the first, which the verifier then compares and rejects).
+  const origins = list(c.context['origin']);
+  let facetId = origins[0] ?? '';
   try {
-    if (clientData !== undefined)
-      answered = parseClientData(clientData, { allowStandardAlphabet: true }).challenge;
+    if (clientData !== undefined) {
+      const parsed = parseClientData(clientData, { allowStandardAlphabet: true });
+      answered = parsed.challenge;
+      if (origins.includes(parsed.origin)) facetId = parsed.origin;
+    }
   } catch {
     // unreadable clientData: the package reports it when the finish step parses it again
   }
@@ -248,7 +266,7 @@ async function seedU2fChallenge(
     challenge: issued,
     ceremony,
     appId: str(c.context['appId']) ?? '',
-    facetId: str(c.context['origin']) ?? '',
+    facetId,
     userId: USER,
     keyHandles,
     expiresAt,

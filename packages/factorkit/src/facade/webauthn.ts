@@ -1,14 +1,27 @@
 import { type Assurance, assessRegistration, userVerificationAmr } from '@factorkit/metadata';
 import { coseKeyFromU2fPublicKey } from '@factorkit/u2f';
 import {
+  type AllAcceptedCredentialsOptionsJSON,
+  type AuthenticationExtensionInputs,
   type AuthenticationOptionsJSON,
+  allAcceptedCredentialsSignal,
+  type BuiltRelatedOriginsDocument,
+  buildRelatedOriginsDocument,
   type CryptoBackend,
+  type CurrentUserDetailsOptionsJSON,
+  currentUserDetailsSignal,
+  decoyAllowCredentials,
+  type ExtensionResults,
   encodeBase64url,
   generateAuthenticationOptions,
   generateRegistrationOptions,
   isBase64url,
+  MIN_DECOY_SECRET_LENGTH,
   parseClientDataJSONBase64url,
+  type RegistrationExtensionInputs,
   type RegistrationOptionsJSON,
+  type UnknownCredentialOptionsJSON,
+  unknownCredentialSignal,
   verifyAuthenticationAsync,
   verifyRegistration,
 } from '@factorkit/webauthn';
@@ -22,8 +35,6 @@ export interface WebAuthnPolicies {
   readonly additionalRpIds?: readonly string[];
   /** Require the UV flag. Default false. */
   readonly requireUserVerification?: boolean;
-  /** Require the UP flag at registration. Default true (false only for conditional create). */
-  readonly requireUserPresence?: boolean;
   /** Attestation roots (PEM or DER). Default none: attestation is verified, not trusted. */
   readonly trustAnchors?: readonly (string | Uint8Array)[];
   readonly extraIntermediates?: readonly (string | Uint8Array)[];
@@ -39,6 +50,27 @@ export interface WebAuthnPolicies {
   readonly expectedType?: string | readonly string[];
   /** Attestation conveyance asked for in registration options. Default `none`. */
   readonly attestation?: 'none' | 'indirect' | 'direct' | 'enterprise';
+  /** `attestationFormats` sent in registration options (L3 §5.4: a preference). Default none. */
+  readonly attestationFormats?: readonly string[];
+  /** Make `attestationFormats` a requirement: any other `fmt` fails §7.1 step 21. Default false. */
+  readonly requireAttestationFormats?: boolean;
+  /**
+   * Authenticator extension outputs accepted although not requested (e.g. `["credProtect"]` for
+   * keys configured to always protect credentials). Default none: they fail §7.1 step 28 / §7.2 step 23.
+   */
+  readonly allowUnsolicitedExtensions?: readonly string[];
+  /**
+   * Related origins (L3 §5.11) that may use `rp.id`: served by `relatedOriginsDocument()` at
+   * `/.well-known/webauthn` and accepted as ceremony origins. Checked at start-up (serialized https
+   * origins, the 5-label rule). Default none.
+   */
+  readonly relatedOrigins?: readonly string[];
+  /**
+   * Server secret (≥ 32 bytes) keying the decoy `allowCredentials` returned for users without
+   * credentials (username-enumeration defence). Default: a random secret per façade instance —
+   * deterministic until restart; configure one to keep decoys stable across restarts and instances.
+   */
+  readonly decoySecret?: Uint8Array;
 }
 
 /** `authenticatorSelection` of a registration (WebAuthn §5.4.4). */
@@ -67,6 +99,8 @@ export interface WebAuthnRegistered {
   readonly backupEligible: boolean;
   readonly backupState: boolean;
   readonly transports: readonly string[];
+  /** The checked extension outputs (credProps, credProtect, largeBlob, prf, minPinLength, …). */
+  readonly extensions: ExtensionResults;
   /** Evidence-graded assurance of the new credential (see @factorkit/metadata). */
   readonly assurance: Assurance;
 }
@@ -79,6 +113,8 @@ export interface WebAuthnAuthenticated {
   readonly backupState: boolean;
   /** The response used the `appid` extension (a credential migrated from U2F). */
   readonly appidUsed: boolean;
+  /** The checked extension outputs (largeBlob, prf results as redacted SecretBytes, …). */
+  readonly extensions: ExtensionResults;
   /** Evidence-graded assurance of this login (the registration's evidence, this assertion's UV/UP). */
   readonly assurance: Assurance;
 }
@@ -86,6 +122,10 @@ export interface WebAuthnAuthenticated {
 /** WebAuthn (Okta factor type `webauthn`): registration and authentication ceremonies. */
 export interface WebAuthnNamespace {
   /**
+   * `extensions` are sent in the options and stored with the challenge: the response's outputs
+   * are checked against them. `mediation: "conditional"` (conditional create, L3 §5.1.3) makes
+   * this one challenge accept a response without the UP flag (§7.1 step 15).
+   *
    * `authenticatorSelection` picks the kind of authenticator (e.g. a passkey:
    * `{ residentKey: 'required', userVerification: 'required' }`; a security key:
    * `{ residentKey: 'discouraged' }`). `userVerification: 'required'` is also enforced when the
@@ -96,6 +136,8 @@ export interface WebAuthnNamespace {
     userName: string;
     userDisplayName?: string;
     origin: string;
+    extensions?: RegistrationExtensionInputs;
+    mediation?: 'conditional';
     authenticatorSelection?: AuthenticatorSelectionInput;
     hints?: readonly ('security-key' | 'client-device' | 'hybrid')[];
   }): Promise<RegistrationOptionsJSON>;
@@ -104,13 +146,16 @@ export interface WebAuthnNamespace {
     response: unknown;
   }): Promise<FactorVerification<WebAuthnRegistered>>;
   /**
-   * `userId` omitted: a username-less (discoverable credential) ceremony. `userVerification:
+   * `userId` omitted: a username-less (discoverable credential) ceremony. A `userId` with no
+   * credentials (unknown user) gets decoy `allowCredentials` of the same shape, deterministic per
+   * `userId` (see `decoySecret`), so the options do not reveal which users exist. `userVerification:
    * 'required'` (e.g. for passwordless sign-in) is sent to the client and enforced when the
    * response is verified; without it, `policies.webauthn.requireUserVerification` decides.
    */
   startAuthentication(input: {
     userId?: string;
     origin: string;
+    extensions?: AuthenticationExtensionInputs;
     userVerification?: 'required' | 'preferred' | 'discouraged';
   }): Promise<AuthenticationOptionsJSON>;
   finishAuthentication(input: {
@@ -121,6 +166,42 @@ export interface WebAuthnNamespace {
   list(userId: string): Promise<readonly StoredCredentialInfo[]>;
   /** Removes one of the user's WebAuthn credentials; `false` when the user has none with this id. */
   delete(input: { userId: string; credentialId: string }): Promise<boolean>;
+  /** The related-origins document to serve at `/.well-known/webauthn` (undefined without `relatedOrigins`). */
+  relatedOriginsDocument(): BuiltRelatedOriginsDocument | undefined;
+  /** Signal API: tell the user's credential manager that `credentialId` is unknown here. */
+  signalUnknownCredential(credentialId: string): UnknownCredentialOptionsJSON;
+  /** Signal API: every WebAuthn credential id the store holds for the user. */
+  signalAllAcceptedCredentials(userId: string): Promise<AllAcceptedCredentialsOptionsJSON>;
+  /** Signal API: the user's current name and display name. */
+  signalCurrentUserDetails(input: {
+    userId: string;
+    name: string;
+    displayName?: string;
+  }): CurrentUserDetailsOptionsJSON;
+  /**
+   * Deletes one of the user's WebAuthn credentials and returns what to signal: the deleted id
+   * (`signalUnknownCredential`) and the user's remaining ids (`signalAllAcceptedCredentials`).
+   */
+  deleteCredential(input: { userId: string; credentialId: string }): Promise<{
+    readonly deleted: boolean;
+    readonly unknownCredential: UnknownCredentialOptionsJSON;
+    readonly allAcceptedCredentials: AllAcceptedCredentialsOptionsJSON;
+  }>;
+}
+
+/** What a WebAuthn challenge record's `data` holds (JSON): the request as issued. */
+interface WebAuthnChallengeData {
+  readonly extensions?: Readonly<Record<string, JsonValue>>;
+  /** `false` for a conditional-create challenge (UP may be clear, §7.1 step 15). */
+  readonly requireUserPresence?: boolean;
+  /** `true` when the start call asked for `userVerification: 'required'`. */
+  readonly requireUserVerification?: boolean;
+  readonly allowCredentials?: readonly string[];
+}
+
+function challengeData(record: ChallengeRecord): WebAuthnChallengeData {
+  const d = record.data;
+  return typeof d === 'object' && d !== null && !Array.isArray(d) ? (d as WebAuthnChallengeData) : {};
 }
 
 /** A stored credential as `list()` shows it: everything but the public key. */
@@ -185,6 +266,20 @@ export function createWebAuthnNamespace(
   const { store } = ctx;
   const rpIds = [ctx.rp.id, ...(policies.additionalRpIds ?? [])];
   const timeoutMs = ctx.challengeTimeoutMs;
+  // Built (and so validated) once, at start-up: a bad list is a TypeError/RangeError here.
+  const related =
+    policies.relatedOrigins === undefined || policies.relatedOrigins.length === 0
+      ? undefined
+      : buildRelatedOriginsDocument({ rpId: ctx.rp.id, origins: policies.relatedOrigins });
+  const ceremonyOrigins = [...ctx.origins, ...(related?.document.origins ?? [])];
+  const decoySecret = policies.decoySecret ?? crypto_random(MIN_DECOY_SECRET_LENGTH);
+  if (!(decoySecret instanceof Uint8Array) || decoySecret.length < MIN_DECOY_SECRET_LENGTH)
+    throw new TypeError(`decoySecret must be at least ${MIN_DECOY_SECRET_LENGTH} bytes`);
+  const webauthnOrigin = (origin: unknown): string => {
+    if (typeof origin === 'string' && related?.document.origins.includes(origin)) return origin;
+    return requireOrigin(ctx, origin);
+  };
+  const userHandleOf = (userId: string): string => encodeBase64url(new TextEncoder().encode(userId));
   const authenticatorPolicy = ctx.policies.authenticator;
   const requireUv =
     policies.requireUserVerification === true || authenticatorPolicy?.requireUserVerification === true;
@@ -237,7 +332,7 @@ export function createWebAuthnNamespace(
     expectedChallenge: isBase64url(record.challenge)
       ? record.challenge
       : (c: string) => c === record.challenge,
-    expectedOrigin: record.origin ?? ctx.origins,
+    expectedOrigin: record.origin ?? ceremonyOrigins,
     expectedRpId: rpIds,
     ...(policies.expectedType === undefined ? {} : { expectedType: policies.expectedType }),
     ...(policies.allowCrossOrigin === undefined ? {} : { allowCrossOrigin: policies.allowCrossOrigin }),
@@ -261,7 +356,9 @@ export function createWebAuthnNamespace(
   return {
     async startRegistration(input) {
       const userId = requireUserId(input?.userId);
-      const origin = requireOrigin(ctx, input.origin);
+      const origin = webauthnOrigin(input.origin);
+      if (input.mediation !== undefined && input.mediation !== 'conditional')
+        throw new TypeError('mediation must be "conditional" when given');
       const existing = await store.credentials.list(userId);
       const u2fAppId = existing.find((c) => c.factor === 'u2f')?.data.appId;
       const selection = input.authenticatorSelection;
@@ -287,16 +384,19 @@ export function createWebAuthnNamespace(
         excludeCredentials: descriptors(existing) as never,
         // A user with legacy U2F keys: the browser refuses to re-register them (appidExclude).
         ...(u2fAppId === undefined ? {} : { appidExclude: u2fAppId }),
+        ...(input.extensions === undefined ? {} : { extensions: input.extensions }),
         ...(selection === undefined ? {} : { authenticatorSelection: selection }),
         ...(input.hints === undefined ? {} : { hints: input.hints }),
+        ...(policies.attestationFormats === undefined
+          ? {}
+          : { attestationFormats: policies.attestationFormats }),
       });
-      await issue(
-        'webauthn.registration',
-        userId,
-        origin,
-        options.challenge,
-        selection?.userVerification === 'required' ? { requireUserVerification: true } : null,
-      );
+      // The request as issued, kept with the challenge: the extensions sent (appidExclude
+      // included), for conditional create that this one challenge may lack UP, and a required UV.
+      const data: Record<string, JsonValue> = { extensions: (options.extensions ?? {}) as JsonValue };
+      if (input.mediation === 'conditional') data['requireUserPresence'] = false;
+      if (selection?.userVerification === 'required') data['requireUserVerification'] = true;
+      await issue('webauthn.registration', userId, origin, options.challenge, data);
       return options;
     },
 
@@ -304,11 +404,19 @@ export function createWebAuthnNamespace(
       const userId = requireUserId(input?.userId);
       const record = await take(input.response, 'webauthn.registration', userId);
       if ('factorResult' in record) return record;
+      const issued = challengeData(record);
       const result = await verifyRegistration(input.response, {
         ...ceremony(record),
-        ...(policies.requireUserPresence === undefined
+        ...(issued.requireUserPresence === false ? { requireUserPresence: false } : {}),
+        ...(issued.extensions === undefined
           ? {}
-          : { requireUserPresence: policies.requireUserPresence }),
+          : { extensions: issued.extensions as RegistrationExtensionInputs }),
+        ...(policies.allowUnsolicitedExtensions === undefined
+          ? {}
+          : { allowUnsolicitedExtensions: policies.allowUnsolicitedExtensions }),
+        ...(policies.requireAttestationFormats === true && policies.attestationFormats !== undefined
+          ? { requiredAttestationFormats: policies.attestationFormats }
+          : {}),
         ...(policies.trustAnchors === undefined ? {} : { trustAnchors: policies.trustAnchors }),
         ...(policies.extraIntermediates === undefined
           ? {}
@@ -351,7 +459,11 @@ export function createWebAuthnNamespace(
             backupState: result.backupState,
             uvInitialized: result.userVerified,
             // user.id as sent in the creation options: checked against the assertion's userHandle.
-            userHandle: encodeBase64url(new TextEncoder().encode(userId)),
+            userHandle: userHandleOf(userId),
+            // The signed credProtect level the authenticator applied (CTAP 2.1 §12.1).
+            ...(result.extensions?.credProtect === undefined
+              ? {}
+              : { credProtect: result.extensions.credProtect }),
             assurance: storedAssurance(assurance, assessment, uvAmr),
           },
         });
@@ -372,29 +484,38 @@ export function createWebAuthnNamespace(
         backupEligible: result.backupEligible,
         backupState: result.backupState,
         transports: result.transports,
+        extensions: result.extensions ?? {},
         assurance,
       });
     },
 
     async startAuthentication(input) {
       const userId = input?.userId === undefined ? null : requireUserId(input.userId);
-      const origin = requireOrigin(ctx, input.origin);
+      const origin = webauthnOrigin(input.origin);
       const uv = input.userVerification;
       if (uv !== undefined && !USER_VERIFICATION.has(uv))
         throw new TypeError("userVerification must be 'required', 'preferred' or 'discouraged'");
       const creds = userId === null ? [] : await store.credentials.list(userId);
       const u2fAppId = creds.find((c) => c.factor === 'u2f')?.data.appId;
+      // Username-enumeration defence: a named user without credentials gets decoys of the same
+      // shape; the same store read happens either way.
+      const allowCredentials =
+        userId !== null && creds.length === 0
+          ? decoyAllowCredentials({ secret: decoySecret, rpId: ctx.rp.id, userName: userId })
+          : descriptors(creds);
       const uvRequired = requireUv || uv === 'required';
       const options = generateAuthenticationOptions({
         rpId: ctx.rp.id,
         timeout: timeoutMs,
-        allowCredentials: descriptors(creds) as never,
+        allowCredentials: allowCredentials as never,
         userVerification: uvRequired ? 'required' : (uv ?? 'preferred'),
         // Credentials registered through U2F sign with the old AppID (WebAuthn §10.1.1 appid).
         ...(u2fAppId === undefined ? {} : { appid: u2fAppId }),
+        ...(input.extensions === undefined ? {} : { extensions: input.extensions }),
       });
       await issue('webauthn.authentication', userId, origin, options.challenge, {
-        allowCredentials: creds.map((c) => c.id),
+        allowCredentials: allowCredentials.map((c) => c.id),
+        extensions: (options.extensions ?? {}) as JsonValue,
         ...(uv === 'required' ? { requireUserVerification: true } : {}),
       });
       return options;
@@ -418,7 +539,8 @@ export function createWebAuthnNamespace(
       if (userId === undefined && typeof cred.data['userHandle'] !== 'string') {
         return rejected('ERR_FACTOR_NOT_FOUND', 'this credential cannot be used without a username');
       }
-      const allow = (record.data as { allowCredentials?: string[] } | null)?.allowCredentials;
+      const issued = challengeData(record);
+      const allow = issued.allowCredentials;
       const { appId, backupEligible, userHandle } = cred.data;
       const result = await verifyAuthenticationAsync(input.response, {
         ...ceremony(record),
@@ -433,6 +555,12 @@ export function createWebAuthnNamespace(
         userIdentified: userId !== undefined,
         ...(allow !== undefined && allow.length > 0 ? { allowCredentials: allow } : {}),
         ...(appId === undefined ? {} : { appid: appId }),
+        ...(issued.extensions === undefined
+          ? {}
+          : { extensions: issued.extensions as AuthenticationExtensionInputs }),
+        ...(policies.allowUnsolicitedExtensions === undefined
+          ? {}
+          : { allowUnsolicitedExtensions: policies.allowUnsolicitedExtensions }),
       });
       if (!result.verified) return fromFailure(result);
       const moved = await store.credentials.updateCounter(cred.id, cred.signCount, result.newSignCount, {
@@ -448,11 +576,64 @@ export function createWebAuthnNamespace(
         userVerified: result.userVerified,
         backupState: result.backupState,
         appidUsed: result.appidUsed,
+        extensions: result.extensions ?? {},
         assurance: loginAssurance(cred, result, currentMetadata(ctx.metadata), ctx.clock()),
       });
     },
 
     list: async (userId) => listCredentials(store, requireUserId(userId), 'webauthn'),
     delete: (input) => deleteCredential(store, input, 'webauthn'),
+
+    relatedOriginsDocument: () => related,
+
+    signalUnknownCredential: (credentialId) => unknownCredentialSignal({ rpId: ctx.rp.id, credentialId }),
+
+    async signalAllAcceptedCredentials(userId) {
+      const id = requireUserId(userId);
+      const creds = await store.credentials.list(id);
+      return allAcceptedCredentialsSignal({
+        rpId: ctx.rp.id,
+        userId: userHandleOf(id),
+        credentialIds: creds.filter((c) => c.factor === 'webauthn').map((c) => c.id),
+      });
+    },
+
+    signalCurrentUserDetails(input) {
+      const id = requireUserId(input?.userId);
+      return currentUserDetailsSignal({
+        rpId: ctx.rp.id,
+        userId: userHandleOf(id),
+        name: input.name,
+        ...(input.displayName === undefined ? {} : { displayName: input.displayName }),
+      });
+    },
+
+    async deleteCredential(input) {
+      const userId = requireUserId(input?.userId);
+      if (typeof input.credentialId !== 'string' || !isBase64url(input.credentialId))
+        throw new TypeError('credentialId must be base64url');
+      const cred = await store.credentials.get(input.credentialId);
+      // Only the owner's own WebAuthn credential is deleted; the signals are built either way.
+      const deleted =
+        cred !== undefined && cred.userId === userId && cred.factor === 'webauthn'
+          ? await store.credentials.delete(input.credentialId)
+          : false;
+      const remaining = await store.credentials.list(userId);
+      return {
+        deleted,
+        unknownCredential: unknownCredentialSignal({ rpId: ctx.rp.id, credentialId: input.credentialId }),
+        allAcceptedCredentials: allAcceptedCredentialsSignal({
+          rpId: ctx.rp.id,
+          userId: userHandleOf(userId),
+          credentialIds: remaining.filter((c) => c.factor === 'webauthn').map((c) => c.id),
+        }),
+      };
+    },
   };
+}
+
+function crypto_random(length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  globalThis.crypto.getRandomValues(out);
+  return out;
 }

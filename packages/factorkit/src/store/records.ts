@@ -45,6 +45,7 @@ const CREDENTIAL_DATA: Readonly<Record<keyof CredentialData & string, Kind>> = {
   userHandle: 'string',
   appId: 'string',
   attestationCertificate: 'string',
+  credProtect: 'number',
 };
 
 const OTP_PARAMS: Readonly<Record<keyof OtpParams & string, Kind>> = {

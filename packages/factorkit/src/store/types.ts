@@ -79,6 +79,8 @@ export interface CredentialData {
   readonly appId?: string;
   /** U2F: the attestation certificate, websafe base64. */
   readonly attestationCertificate?: string;
+  /** WebAuthn credProtect level (1–3) the authenticator applied and signed at registration. */
+  readonly credProtect?: number;
   readonly [member: string]: JsonValue | undefined;
 }
 
