@@ -77,7 +77,10 @@ function uncompressedPoint(key: CosePublicKey & { kty: 'EC2' }): Uint8Array {
   return point;
 }
 
-function webImport(key: Exclude<CosePublicKey, { kty: 'AKP' }>, point: Uint8Array | undefined): Promise<CryptoKey | null> | undefined {
+function webImport(
+  key: Exclude<CosePublicKey, { kty: 'AKP' }>,
+  point: Uint8Array | undefined,
+): Promise<CryptoKey | null> | undefined {
   const api = subtle();
   if (api === undefined) return undefined;
   let imported: Promise<CryptoKey>;
