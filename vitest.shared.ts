@@ -7,9 +7,15 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(fileURLToPath(import.meta.url));
 
 interface ExportEntry {
+  readonly node?: string;
   readonly default?: string;
   readonly import?: string;
 }
+
+// Tests run as Node does (the `node` export condition). FACTORKIT_CRYPTO=portable resolves the
+// default crypto backend (`@factorkit/core/crypto/default`) as a browser would, so the whole
+// suite of every package that verifies signatures or MACs runs on the portable backend too.
+const portableDefault = process.env['FACTORKIT_CRYPTO'] === 'portable';
 
 function sourceFor(pkgDir: string, target: string): string {
   // ./dist/foo/bar.js -> ./src/foo/bar.ts
@@ -30,7 +36,12 @@ export function workspaceAliases(): { find: RegExp; replacement: string }[] {
     };
     for (const [sub, entry] of Object.entries(manifest.exports ?? {})) {
       if (sub === './package.json') continue;
-      const target = typeof entry === 'string' ? entry : (entry.default ?? entry.import);
+      const target =
+        typeof entry === 'string'
+          ? entry
+          : portableDefault && sub === './crypto/default'
+            ? entry.default
+            : (entry.node ?? entry.default ?? entry.import);
       if (target === undefined || !target.startsWith('./dist/')) continue;
       const spec = sub === '.' ? manifest.name : `${manifest.name}/${sub.slice(2)}`;
       const escaped = spec.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

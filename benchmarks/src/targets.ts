@@ -27,6 +27,15 @@ export const TARGETS: readonly Target[] = [
   },
   {
     kind: 'ratio',
+    id: 'gate-assertion-portable-simplewebauthn',
+    description: 'ES256 assertion on the portable backend (WebCrypto), prepared key ≤ 1.0× SimpleWebAuthn',
+    group: 'assertion-es256',
+    comparison: 'fk-prepared-portable/simplewebauthn',
+    max: 1,
+    gate: true,
+  },
+  {
+    kind: 'ratio',
     id: 'gate-totp-otplib',
     description: 'TOTP ±1 (accept) ≥ 5× faster than otplib verifySync',
     group: 'totp',

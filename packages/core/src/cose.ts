@@ -87,3 +87,39 @@ export const HASH_LENGTH: Readonly<Record<HashAlgorithm, number>> = {
   'SHA-384': 48,
   'SHA-512': 64,
 };
+
+/** COSE EC2 curve P-256 (RFC 9053 §7.1). */
+export const P256_CURVE: Ec2Curve = Object.freeze({
+  crv: 1,
+  name: 'P-256',
+  size: 32,
+  oid: '1.2.840.10045.3.1.7',
+});
+
+/** COSE ES256 (RFC 9053 §2.1): ECDSA P-256 with SHA-256 — WebAuthn's default and U2F's only algorithm. */
+export const ES256_ALGORITHM: CoseAlgorithm = Object.freeze({
+  id: -7,
+  name: 'ES256',
+  family: 'ECDSA',
+  kty: 2,
+  hash: 'SHA-256',
+  curves: Object.freeze([1]),
+  optIn: false,
+});
+
+/**
+ * An ES256 key from a 65-byte SEC 1 uncompressed point (`0x04 ‖ X ‖ Y`), as U2F stores them. Only
+ * the shape is checked here; a backend's `importKey` checks the point is on the curve.
+ */
+export function es256PublicKey(point: Uint8Array): Ec2PublicKey {
+  if (point.length !== 65 || point[0] !== 0x04) throw new TypeError('point must be 65 bytes, 0x04 ‖ X ‖ Y');
+  return {
+    kty: 'EC2',
+    alg: -7,
+    algorithm: ES256_ALGORITHM,
+    curve: P256_CURVE,
+    x: point.slice(1, 33),
+    y: point.slice(33, 65),
+    bytes: undefined,
+  };
+}

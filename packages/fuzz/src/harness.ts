@@ -13,7 +13,7 @@ export const MAX_INPUT_MEMORY_BYTES: number = 8 * 1024 * 1024;
  * One fuzz target: a public entry point, a corpus of valid inputs and how to mutate them.
  * `run` returns the entry point's result; whether it may throw is `throws`:
  * - `'typed'`: a standalone parser whose contract is to throw its package's coded error
- *   (WebAuthnError, U2fError, YubikeyError, OtpError, CodecError) — anything else is a failure;
+ *   (WebAuthnError, U2fError, YubikeyError, OtpError, CodecError, CryptoError) — anything else is a failure;
  * - `'never'`: a verification function or façade method: it must answer, never throw.
  */
 export interface Target<I> {
@@ -82,8 +82,10 @@ const UNTYPED = [TypeError, RangeError, SyntaxError, ReferenceError, EvalError, 
 export function isTypedError(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
   if (UNTYPED.some((C) => e instanceof C) || e.constructor === Error) return false;
-  // @factorkit/core's CodecError carries a `kind` (each package maps it to its own code).
-  if (e.name === 'CodecError') return typeof (e as { kind?: unknown }).kind === 'string';
+  // @factorkit/core's CodecError and CryptoError (a backend refusing a key) carry a `kind`; each
+  // package maps it to its own code at its edge.
+  if (e.name === 'CodecError' || e.name === 'CryptoError')
+    return typeof (e as { kind?: unknown }).kind === 'string';
   const code = (e as { code?: unknown }).code;
   return typeof code === 'string' && /^ERR_[A-Z0-9_]+$/.test(code);
 }

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { toHex } from '@factorkit/core';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import {
   OID_FIDO_GEN_CE_AAGUID,
   type ParsedCertificate,
@@ -130,7 +131,7 @@ export function attestationKeyIdentifiers(leaf: ParsedCertificate): string[] {
   try {
     // The subjectPublicKey BIT STRING contents, after its unused-bits octet.
     const bits = subjectPublicKeyBits(new Uint8Array(spki));
-    ids.add(createHash('sha1').update(bits).digest('hex'));
+    ids.add(toHex(defaultBackend.digest('SHA-1', bits)));
   } catch {
     // an SPKI we cannot split has no method-1 identifier
   }

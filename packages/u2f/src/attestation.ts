@@ -1,6 +1,14 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
-import { bytesEqual, type DerElement, readDerChildren, readDerExact, toHex } from '@factorkit/core';
-import { sha256 } from './bytes.ts';
+import {
+  bytesEqual,
+  type DerElement,
+  parseSpki,
+  readDerChildren,
+  readDerExact,
+  toHex,
+} from '@factorkit/core';
+import type { CryptoBackend } from '@factorkit/core/crypto';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import { U2fError } from './errors.ts';
 
 /** Transports named by the FIDO U2F transports extension (OID 1.3.6.1.4.1.45724.2.1.1). */
@@ -31,6 +39,8 @@ export interface AttestationCertificate {
   readonly sha256: string;
   readonly x509: X509Certificate;
   readonly publicKey: KeyObject;
+  /** The attestation key: a 65-byte uncompressed P-256 point from the SubjectPublicKeyInfo. */
+  readonly point: Uint8Array;
   /** From the transports extension; `undefined` when absent or malformed (the extension is advisory). */
   readonly transports: readonly U2fTransport[] | undefined;
 }
@@ -39,7 +49,10 @@ export interface AttestationCertificate {
  * Parses the attestation certificate and requires an EC P-256 key (FIDO U2F Raw Message
  * Formats §4.3: the attestation signature is ECDSA P-256).
  */
-export function parseAttestationCertificate(der: Uint8Array): AttestationCertificate {
+export function parseAttestationCertificate(
+  der: Uint8Array,
+  crypto: CryptoBackend = defaultBackend,
+): AttestationCertificate {
   const step = 'registrationData.attestationCertificate';
   let x509: X509Certificate;
   try {
@@ -57,7 +70,43 @@ export function parseAttestationCertificate(der: Uint8Array): AttestationCertifi
   if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new U2fError('ERR_CERTIFICATE_KEY_UNSUPPORTED', 'attestation key is not EC P-256', step);
   }
-  return { der, sha256: toHex(sha256(der)), x509, publicKey, transports: readTransports(der) };
+  let point: Uint8Array;
+  try {
+    const spki = parseSpki(subjectPublicKeyInfo(der));
+    if (spki.publicKey.length !== 65 || spki.publicKey[0] !== 0x04)
+      throw new TypeError('not an uncompressed point');
+    point = spki.publicKey.slice();
+  } catch {
+    throw new U2fError(
+      'ERR_CERTIFICATE_KEY_UNSUPPORTED',
+      'attestation key is not an uncompressed P-256 point',
+      step,
+    );
+  }
+  return {
+    der,
+    sha256: toHex(crypto.digest('SHA-256', der)),
+    x509,
+    publicKey,
+    point,
+    transports: readTransports(der),
+  };
+}
+
+/**
+ * The TBSCertificate's subjectPublicKeyInfo (RFC 5280 §4.1). Read from the TBS only: the early
+ * YubiKey certificates this package repairs carry a malformed signature BIT STRING, which has no
+ * bearing on the key they hold.
+ */
+function subjectPublicKeyInfo(der: Uint8Array): Uint8Array {
+  const tbs = readDerChildren(readDerExact(der, 0x30).value)[0];
+  if (tbs === undefined || tbs.tag !== 0x30) throw new TypeError('no TBSCertificate');
+  const fields = readDerChildren(tbs.value);
+  const first = fields[0]?.tag === 0xa0 ? 1 : 0;
+  // serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
+  const spki = fields[first + 5];
+  if (spki === undefined) throw new TypeError('no subjectPublicKeyInfo');
+  return spki.raw;
 }
 
 /** Reads the transports extension; any malformation yields `undefined`, never an error. */

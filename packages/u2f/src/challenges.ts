@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import type { CryptoBackend } from '@factorkit/core/crypto';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import { timingSafeEqual } from '@factorkit/ct';
 import { type FacetOptions, isFacetIdAuthorized } from './appid.ts';
 import type { TrustAnchorInput, U2fTransport } from './attestation.ts';
@@ -66,6 +67,8 @@ export interface CreateRequestOptions extends FacetOptions {
   readonly timeoutSeconds?: number;
   /** Issue time. Default: the current time. */
   readonly now?: Date;
+  /** Crypto backend for the challenge's random bytes. Default: the runtime's (`@factorkit/core/crypto/default`). */
+  readonly crypto?: CryptoBackend;
 }
 
 export interface CreateRegisterRequestOptions extends CreateRequestOptions {
@@ -128,7 +131,7 @@ async function issue(
   // Origin binding starts here: refuse to issue a challenge to a facet the AppID does not authorize.
   const decision = isFacetIdAuthorized(appId, facetId, options);
   if (!decision.authorized) throw new U2fError(decision.code, decision.message, 'facetId');
-  const challenge = encodeWebsafeBase64(randomBytes(CHALLENGE_BYTES));
+  const challenge = encodeWebsafeBase64((options.crypto ?? defaultBackend).randomBytes(CHALLENGE_BYTES));
   const record: U2fChallengeRecord = {
     challenge,
     ceremony,
@@ -175,6 +178,8 @@ interface FinishCommon {
   /** Completion time. Default: the current time. */
   readonly now?: Date;
   readonly allowStandardBase64?: boolean;
+  /** Crypto backend for the verification. Default: the runtime's (`@factorkit/core/crypto/default`). */
+  readonly crypto?: CryptoBackend;
 }
 
 /**
@@ -248,6 +253,7 @@ export async function finishRegistration(
     ...(options.allowStandardBase64 === undefined
       ? {}
       : { allowStandardBase64: options.allowStandardBase64 }),
+    ...(options.crypto === undefined ? {} : { crypto: options.crypto }),
   });
   if (result.verified && record.keyHandles.includes(result.registration.keyHandle)) {
     return failure(
@@ -315,6 +321,7 @@ export async function finishSign(options: FinishSignOptions): Promise<VerifyAuth
       ...(options.allowStandardBase64 === undefined
         ? {}
         : { allowStandardBase64: options.allowStandardBase64 }),
+      ...(options.crypto === undefined ? {} : { crypto: options.crypto }),
     });
   } catch (error) {
     return failureFromError(error);

@@ -1,11 +1,11 @@
-import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { es256PublicKey } from '@factorkit/core';
+import type { CryptoBackend, ImportedKey } from '@factorkit/core/crypto';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import { U2fError } from './errors.ts';
 
 // Curve parameters of P-256 (FIPS 186-4 D.1.2.3): y² = x³ − 3x + b over GF(p).
 const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
 const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
-/** DER prefix turning a 65-byte uncompressed P-256 point into a SubjectPublicKeyInfo. */
-const SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
 
 function toBigInt(bytes: Uint8Array, from: number, to: number): bigint {
   let v = 0n;
@@ -33,42 +33,59 @@ export function assertP256Point(point: Uint8Array, step = 'userPublicKey'): void
   }
 }
 
-/** Imported keys kept for reuse, keyed by the full point; bounded, oldest evicted first. */
+/** Imported keys kept for reuse, per backend, keyed by the full point; bounded, oldest evicted first. */
 const KEY_CACHE_MAX = 1024;
-const keyCache = new Map<string, KeyObject>();
+const keyCaches = new WeakMap<CryptoBackend, Map<string, ImportedKey>>();
+
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
- * A node:crypto key for a validated 65-byte point. A server verifies the same registered
- * keys again and again, and the on-curve check (BigInt arithmetic) plus the import cost far
- * more than the signature check itself, so keys are cached by their exact 65 bytes: only a
- * point that passed `assertP256Point` is ever cached, and a hit is the identical point.
+ * The registered key imported into `crypto` (default: the runtime's default backend). A server
+ * verifies the same registered keys again and again, and the on-curve check (BigInt
+ * arithmetic) plus the import cost far more than the signature check itself, so keys are cached
+ * by their exact 65 bytes: only a point that passed `assertP256Point` and the backend's own
+ * import is ever cached, and a hit is the identical point.
  */
-export function p256PublicKey(point: Uint8Array): KeyObject {
-  const id =
-    point.length === 65 ? Buffer.from(point.buffer, point.byteOffset, 65).toString('hex') : undefined;
-  const cached = id === undefined ? undefined : keyCache.get(id);
+export function p256PublicKey(point: Uint8Array, crypto: CryptoBackend = defaultBackend): ImportedKey {
+  let id: string | undefined;
+  if (point.length === 65) {
+    id = '';
+    for (let i = 0; i < 65; i++) id += HEX[point[i] as number] as string;
+  }
+  let cache = keyCaches.get(crypto);
+  if (cache === undefined) {
+    cache = new Map();
+    keyCaches.set(crypto, cache);
+  }
+  const cached = id === undefined ? undefined : cache.get(id);
   if (cached !== undefined) return cached;
   assertP256Point(point);
-  const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, point]), format: 'der', type: 'spki' });
+  let key: ImportedKey;
+  try {
+    key = crypto.importKey(es256PublicKey(point));
+  } catch {
+    throw new U2fError('ERR_PUBLIC_KEY_INVALID', 'public key is not a valid P-256 point', 'userPublicKey');
+  }
   if (id !== undefined) {
-    if (keyCache.size >= KEY_CACHE_MAX) {
-      const oldest = keyCache.keys().next().value;
-      if (oldest !== undefined) keyCache.delete(oldest);
+    if (cache.size >= KEY_CACHE_MAX) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
     }
-    keyCache.set(id, key);
+    cache.set(id, key);
   }
   return key;
 }
 
 /**
- * ECDSA P-256 / SHA-256 verification of a DER signature through node:crypto (OpenSSL,
- * which itself refuses non-canonical DER). The caller checks DER strictness first so the
- * failure gets its own code.
+ * ECDSA P-256 / SHA-256 verification of a DER signature through the backend the key was imported
+ * into (strict DER judged by @factorkit/core on every backend, high-S accepted). The caller
+ * checks DER strictness first so the failure gets its own code.
  */
-export function verifyEs256(key: KeyObject, data: Uint8Array, derSignature: Uint8Array): boolean {
-  try {
-    return verify('sha256', data, { key, dsaEncoding: 'der' }, derSignature);
-  } catch {
-    return false;
-  }
+export function verifyEs256(
+  crypto: CryptoBackend,
+  key: ImportedKey,
+  data: Uint8Array,
+  derSignature: Uint8Array,
+): Promise<boolean> {
+  return crypto.verify(key, derSignature, data).catch(() => false);
 }

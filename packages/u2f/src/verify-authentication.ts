@@ -1,7 +1,7 @@
 import { concat, utf8Encode as utf8 } from '@factorkit/core';
-import { timingSafeEqual } from '@factorkit/ct';
+import type { CryptoBackend } from '@factorkit/core/crypto';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import { decodeWebsafeBase64, encodeWebsafeBase64 } from './base64.ts';
-import { sha256 } from './bytes.ts';
 import { checkClientData, facetList, requireString, responseField } from './checks.ts';
 import { type ClientData, TYP_GET_ASSERTION } from './client-data.ts';
 import { failure, failureFromError, U2fError, type U2fFailure } from './errors.ts';
@@ -48,6 +48,11 @@ export interface VerifyAuthenticationOptions {
   readonly allowCounterRegression?: boolean;
   /** Accept `+`/`/` in the base64 fields. Default `false`. */
   readonly allowStandardBase64?: boolean;
+  /**
+   * Crypto backend (`@factorkit/core/crypto`): node:crypto on Node by default, WebCrypto elsewhere.
+   * The façade passes the same one to every factor package.
+   */
+  readonly crypto?: CryptoBackend;
 }
 
 export interface VerifiedAuthentication {
@@ -99,9 +104,10 @@ export async function verifyAuthentication(
     if (error instanceof U2fError) throw new TypeError('credential.publicKey is not websafe base64');
     throw error;
   }
+  const crypto = options.crypto ?? defaultBackend;
   let key: ReturnType<typeof p256PublicKey>;
   try {
-    key = p256PublicKey(publicKeyBytes);
+    key = p256PublicKey(publicKeyBytes, crypto);
   } catch {
     throw new TypeError('credential.publicKey is not a valid P-256 point');
   }
@@ -117,7 +123,7 @@ export async function verifyAuthentication(
       allowStandardAlphabet: true,
       maxLength: 512,
     });
-    if (!timingSafeEqual(keyHandle, expectedKeyHandle)) {
+    if (!crypto.timingSafeEqual(keyHandle, expectedKeyHandle)) {
       return failure(
         'ERR_KEY_HANDLE_INVALID',
         'response keyHandle is not the credential key handle',
@@ -146,8 +152,12 @@ export async function verifyAuthentication(
     }
     // Signed bytes (FIDO U2F Raw Message Formats §5.4): applicationParameter ‖ user presence ‖
     // counter ‖ challengeParameter. raw[0..5] is exactly the presence byte and counter as sent.
-    const signed = concat(sha256(utf8(appId)), raw.subarray(0, 5), sha256(clientData.bytes));
-    if (!verifyEs256(key, signed, message.signature)) {
+    const signed = concat(
+      crypto.digest('SHA-256', utf8(appId)),
+      raw.subarray(0, 5),
+      crypto.digest('SHA-256', clientData.bytes),
+    );
+    if (!(await verifyEs256(crypto, key, signed, message.signature))) {
       return failure('ERR_SIGNATURE_INVALID', 'signature does not verify', 'signatureData.signature');
     }
     const counter = message.counter;

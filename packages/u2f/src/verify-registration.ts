@@ -1,4 +1,6 @@
-import { concat, utf8Encode as utf8 } from '@factorkit/core';
+import { concat, es256PublicKey, utf8Encode as utf8 } from '@factorkit/core';
+import type { CryptoBackend } from '@factorkit/core/crypto';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import {
   chainsToAnchor,
   parseAttestationCertificate,
@@ -7,7 +9,6 @@ import {
   type U2fTransport,
 } from './attestation.ts';
 import { decodeWebsafeBase64, encodeWebsafeBase64 } from './base64.ts';
-import { sha256 } from './bytes.ts';
 import { checkClientData, facetList, requireString, responseField } from './checks.ts';
 import { type ClientData, TYP_FINISH_ENROLLMENT } from './client-data.ts';
 import { failure, failureFromError, type U2fFailure } from './errors.ts';
@@ -37,6 +38,11 @@ export interface VerifyRegistrationOptions {
   readonly now?: Date;
   /** Accept `+`/`/` in the base64 fields (see `decodeWebsafeBase64`). Default `false`. */
   readonly allowStandardBase64?: boolean;
+  /**
+   * Crypto backend (`@factorkit/core/crypto`): node:crypto on Node by default, WebCrypto elsewhere.
+   * The façade passes the same one to every factor package.
+   */
+  readonly crypto?: CryptoBackend;
 }
 
 /** What to store for the new U2F registration (digest §2.4 step 6). */
@@ -86,6 +92,7 @@ export async function verifyRegistration(
   const facets = facetList(options.expectedFacetIds, 'expectedFacetIds');
   const anchors = parseTrustAnchors(options.trustAnchors ?? []);
   const allowStandardAlphabet = options.allowStandardBase64 === true;
+  const crypto = options.crypto ?? defaultBackend;
   try {
     const version = (options.response as { version?: unknown } | null)?.version;
     if (version !== undefined && version !== 'U2F_V2') {
@@ -105,17 +112,19 @@ export async function verifyRegistration(
       maxLength: Math.ceil((MAX_REGISTRATION_DATA_BYTES * 4) / 3) + 3,
     });
     const message = parseRegistrationData(raw);
-    const cert = parseAttestationCertificate(message.attestationCertificate);
+    const cert = parseAttestationCertificate(message.attestationCertificate, crypto);
     // Signed bytes (FIDO U2F Raw Message Formats §4.3): RFU 0x00 ‖ applicationParameter ‖
     // challengeParameter ‖ keyHandle ‖ userPublicKey.
     const signed = concat(
       new Uint8Array([0x00]),
-      sha256(utf8(appId)),
-      sha256(clientData.bytes),
+      crypto.digest('SHA-256', utf8(appId)),
+      crypto.digest('SHA-256', clientData.bytes),
       message.keyHandle,
       message.userPublicKey,
     );
-    if (!verifyEs256(cert.publicKey, signed, message.signature)) {
+    if (
+      !(await verifyEs256(crypto, crypto.importKey(es256PublicKey(cert.point)), signed, message.signature))
+    ) {
       return failure(
         'ERR_SIGNATURE_INVALID',
         'attestation signature does not verify',

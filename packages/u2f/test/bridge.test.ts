@@ -3,7 +3,7 @@ import { U2FToken, VirtualAuthenticator } from '@factorkit/virtual-authenticator
 import {
   ec2UncompressedPoint,
   parseCoseKey,
-  verifyAuthentication as verifyWebAuthnAssertion,
+  verifyAuthenticationAsync as verifyWebAuthnAssertion,
 } from '@factorkit/webauthn';
 import { describe, expect, it } from 'vitest';
 import {
@@ -135,7 +135,8 @@ describe('U2F → WebAuthn migration (appid extension)', () => {
       allowCredentials: [credential.id],
     };
     const stored = { id: credential.id, publicKey: credential.publicKey, signCount: credential.counter };
-    const result = verifyWebAuthnAssertion(assertion, {
+    // The async entry point runs on either default backend (node:crypto or WebCrypto).
+    const result = await verifyWebAuthnAssertion(assertion, {
       ...ceremony,
       credential: stored,
       appid: credential.appId,
@@ -147,21 +148,27 @@ describe('U2F → WebAuthn migration (appid extension)', () => {
     expect(result.newSignCount).toBeGreaterThan(storedCounter);
 
     // Without the appid, or with another one, the same assertion fails.
-    expect(verifyWebAuthnAssertion(assertion, { ...ceremony, credential: stored }).verified).toBe(false);
+    expect((await verifyWebAuthnAssertion(assertion, { ...ceremony, credential: stored })).verified).toBe(
+      false,
+    );
     expect(
-      verifyWebAuthnAssertion(assertion, {
-        ...ceremony,
-        credential: stored,
-        appid: 'https://example.com/other',
-      }).verified,
+      (
+        await verifyWebAuthnAssertion(assertion, {
+          ...ceremony,
+          credential: stored,
+          appid: 'https://example.com/other',
+        })
+      ).verified,
     ).toBe(false);
     // The clone rule carries over: a stored counter at/above the token's fails.
     expect(
-      verifyWebAuthnAssertion(assertion, {
-        ...ceremony,
-        credential: { ...stored, signCount: result.newSignCount },
-        appid: credential.appId,
-      }).verified,
+      (
+        await verifyWebAuthnAssertion(assertion, {
+          ...ceremony,
+          credential: { ...stored, signCount: result.newSignCount },
+          appid: credential.appId,
+        })
+      ).verified,
     ).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { type CodecErrorKind, isCodecError } from '@factorkit/core';
+import { type CryptoErrorKind, isCryptoError } from '@factorkit/core/crypto';
 
 /**
  * Every way a response can be rejected, as one closed union of stable codes. Tests and callers
@@ -95,13 +96,20 @@ const CODEC_CODES: Readonly<Record<CodecErrorKind, WebAuthnErrorCode>> = {
   'too-large': 'ERR_MALFORMED_RESPONSE',
 };
 
+const CRYPTO_CODES: Readonly<Record<CryptoErrorKind, WebAuthnErrorCode>> = {
+  'invalid-key': 'ERR_INVALID_PUBLIC_KEY',
+  unsupported: 'ERR_UNSUPPORTED_ALGORITHM',
+};
+
 /**
- * This package's edge for base-layer errors: a `WebAuthnError` as it is, a core `CodecError`
- * mapped to its code (the cause kept), anything else `undefined` (not ours to classify).
+ * This package's edge for base-layer errors: a `WebAuthnError` as it is, a core `CodecError` or
+ * `CryptoError` mapped to its code (the cause kept), anything else `undefined` (not ours to classify).
  */
 export function asWebAuthnError(value: unknown): WebAuthnError | undefined {
   if (value instanceof WebAuthnError) return value;
   if (isCodecError(value)) return new WebAuthnError(CODEC_CODES[value.kind], value.message, { cause: value });
+  if (isCryptoError(value))
+    return new WebAuthnError(CRYPTO_CODES[value.kind], value.message, { cause: value });
   return undefined;
 }
 

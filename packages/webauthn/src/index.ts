@@ -84,6 +84,7 @@ export {
   type ParsedCrl,
   parseCrl,
 } from './crl.ts';
+export { defaultBackend } from './crypto/default.ts';
 export { nodeBackend } from './crypto/node.ts';
 export { portableBackend } from './crypto/portable.ts';
 export type { CryptoBackend, ImportedKey } from './crypto/types.ts';

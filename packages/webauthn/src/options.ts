@@ -1,6 +1,6 @@
-import type { webcrypto } from 'node:crypto';
 import { decodeBase64url, encodeBase64url, isBase64url } from './base64url.ts';
 import { COSE_ALGORITHMS } from './cose.ts';
+import { defaultBackend } from './crypto/default.ts';
 
 /** §13.4.3: at least 16 random bytes. */
 export const MIN_CHALLENGE_LENGTH = 16;
@@ -102,9 +102,7 @@ export interface AuthenticationOptionsJSON {
 }
 
 function randomBytes(length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  (globalThis as { crypto: webcrypto.Crypto }).crypto.getRandomValues(out);
-  return out;
+  return defaultBackend().randomBytes(length);
 }
 
 function challengeFor(challenge: Uint8Array | undefined, size: number | undefined): string {

@@ -1,6 +1,7 @@
 import { type CosePublicKey, parseCoseKey } from './cose.ts';
 import { defaultBackend } from './crypto/default.ts';
 import type { CryptoBackend, ImportedKey } from './crypto/types.ts';
+import { atEdge } from './errors.ts';
 
 const BRAND: unique symbol = Symbol('factorkit.CredentialKey');
 
@@ -19,7 +20,7 @@ export interface CredentialKey {
 }
 
 export interface PrepareCredentialKeyOptions {
-  /** Backend to import into. Default: node:crypto. */
+  /** Backend to import into. Default: node:crypto on Node, WebCrypto elsewhere. */
   readonly crypto?: CryptoBackend;
 }
 
@@ -36,7 +37,7 @@ export function prepareCredentialKey(
     throw new TypeError('publicKey must be a Uint8Array (COSE_Key bytes)');
   const crypto = options.crypto ?? defaultBackend();
   const cose = parseCoseKey(publicKey);
-  const imported = crypto.importKey(cose);
+  const imported = atEdge((key: CosePublicKey) => crypto.importKey(key))(cose);
   return Object.freeze({
     [BRAND]: true as const,
     publicKey: publicKey.slice(),

@@ -60,7 +60,7 @@ export interface VerifyAuthenticationOptions extends CeremonyOptions {
   readonly appid?: string;
   /** COSE algorithms accepted for the stored key. Default: all but the opt-in ones. */
   readonly supportedAlgorithms?: readonly number[];
-  /** Crypto backend. Default: node:crypto. Ignored when `credential.publicKey` is a prepared handle. */
+  /** Crypto backend. Default: node:crypto on Node, WebCrypto elsewhere. Ignored when `credential.publicKey` is a prepared handle. */
   readonly crypto?: CryptoBackend;
   /**
    * The `extensions` sent in the request options. When given, §7.2 step 23 checks every extension

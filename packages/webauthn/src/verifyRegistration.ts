@@ -52,7 +52,7 @@ export interface VerifyRegistrationOptions extends CeremonyOptions, AttestationP
   readonly requireTrustedAttestation?: boolean;
   /** Clock for certificate validity. Default: the current time. */
   readonly now?: Date;
-  /** Crypto backend. Default: node:crypto on Node. */
+  /** Crypto backend. Default: node:crypto on Node, WebCrypto elsewhere. */
   readonly crypto?: CryptoBackend;
   /** Extra or replacement attestation formats, by `fmt` identifier. */
   readonly attestationFormats?: ReadonlyMap<string, AttestationFormatVerifier>;

@@ -9,6 +9,7 @@ import { parseClientDataJSON } from '../src/clientData.ts';
 import { ec2KeyFromUncompressedPoint, parseCoseKey } from '../src/cose.ts';
 import { derSignatureToRaw, isStrictDerEcdsaSignature } from '../src/der.ts';
 import { WebAuthnError } from '../src/errors.ts';
+import { prepareCredentialKey } from '../src/prepareCredentialKey.ts';
 import { BACKENDS } from './helpers/backends.ts';
 import { utf8 } from './helpers/ceremony.ts';
 
@@ -280,8 +281,9 @@ describe.each(BACKENDS)('COSE keys on the %s backend (catalog COSE-1..3)', (_nam
     [-2, x],
     [-3, y],
   ];
+  // Parse + import through the public entry point, which maps the backend's CryptoError.
   const importCode = (bytes: Uint8Array): string | undefined =>
-    code(() => crypto.importKey(parseCoseKey(bytes)));
+    code(() => prepareCredentialKey(bytes, { crypto }));
 
   it('accepts a valid ES256 key and imports it', () => {
     expect(importCode(key(valid))).toBeUndefined();

@@ -411,7 +411,7 @@ describe('hot path: prepareCredentialKey and the synchronous API', () => {
       expectedRpId: RP_ID,
     });
     if (!v.verified) throw new Error('registration failed');
-    const key = prepareCredentialKey(v.publicKey);
+    const key = prepareCredentialKey(v.publicKey, { crypto: nodeBackend });
     let stored = 0;
     for (let i = 0; i < 3; i++) {
       const a = authenticate(reg);

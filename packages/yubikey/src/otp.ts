@@ -1,5 +1,6 @@
+import type { CryptoBackend } from '@factorkit/core/crypto';
 import { timingSafeEqual } from '@factorkit/ct';
-import { type AesBlockCipher, aes128DecryptBlockNode } from './aes.ts';
+import { type AesBlockCipher, aes128DecryptBlockWith } from './aes.ts';
 import { CRC_OK_RESIDUE, crc16 } from './crc16.ts';
 import { failure, type YubikeyFailure } from './errors.ts';
 import { dvorakToModhex, hexDecode, isModhex, modhexDecode } from './modhex.ts';
@@ -72,11 +73,13 @@ export interface YubicoOtpFields {
   readonly crcOk: boolean;
 }
 
+const DEFAULT_AES: AesBlockCipher = aes128DecryptBlockWith();
+
 /** Decrypts one token block and reads its fields. Does not judge them (see `crcOk`). */
 export function decryptOtpToken(
   ciphertext: Uint8Array,
   aesKey: Uint8Array,
-  aes: AesBlockCipher = aes128DecryptBlockNode,
+  aes: AesBlockCipher = DEFAULT_AES,
 ): YubicoOtpFields {
   const p = aes(aesKey, ciphertext);
   const rawCounter = (p[6] as number) | ((p[7] as number) << 8);
@@ -112,7 +115,9 @@ export interface PhishingDelayOptions {
 }
 
 export interface TokenCheckOptions {
-  /** Block cipher to decrypt with. Default node:crypto; `aes128DecryptBlockPortable` needs no Node. */
+  /** Crypto backend whose AES block decrypts the token. Default: the runtime's (`@factorkit/core/crypto/default`). */
+  readonly crypto?: CryptoBackend;
+  /** @deprecated Pass `crypto`. A block cipher to decrypt with; takes precedence over `crypto`. */
   readonly aes?: AesBlockCipher;
   /**
    * yubikey-val's phishing-delay heuristic (protocols §4.4 step 5): within one power-up session,
@@ -146,7 +151,9 @@ export function checkOtpToken(
   lastOtp: AcceptedOtp | CounterPair | null,
   options: TokenCheckOptions = {},
 ): VerifiedYubicoOtp | YubikeyFailure {
-  const fields = decryptOtpToken(parsed.ciphertext, secret.aesKey, options.aes);
+  const aes =
+    options.aes ?? (options.crypto === undefined ? DEFAULT_AES : aes128DecryptBlockWith(options.crypto));
+  const fields = decryptOtpToken(parsed.ciphertext, secret.aesKey, aes);
   // §4.2: a wrong key or a corrupted character gives a random block whose CRC fails.
   if (!fields.crcOk) return failure('ERR_OTP_CRC', 'OTP token CRC check failed');
   // §4.2: the uid inside the block must be the token's private id (constant-time compare).

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import type { CryptoBackend } from '@factorkit/core/crypto';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import type { AesBlockCipher } from './aes.ts';
 import { failure, type YubikeyErrorCode, type YubikeyFailure } from './errors.ts';
 import { parseTokenFilter } from './filter.ts';
@@ -55,7 +56,12 @@ export interface YubikeyRegistryOptions {
   readonly allowDvorak?: boolean;
   /** Phishing-delay check (see `TokenCheckOptions`). Default off. */
   readonly phishingDelayCheck?: boolean | PhishingDelayOptions;
-  /** AES block decryption. Default node:crypto. */
+  /**
+   * Crypto backend (AES block, randomness). Default: the runtime's (`@factorkit/core/crypto/default`);
+   * the façade passes the one it gives every factor package.
+   */
+  readonly crypto?: CryptoBackend;
+  /** @deprecated Pass `crypto`. AES block decryption; takes precedence over `crypto`. */
   readonly aes?: AesBlockCipher;
 }
 
@@ -116,7 +122,7 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const CSV_HEADER = 'id,serial,publicId,status,userId,created,lastUpdated,lastVerified,activated';
 
 // Random bytes are drawn in blocks: one call per 240 ids instead of one per id.
-let idPool = new Uint8Array(0);
+let idPool: Uint8Array = new Uint8Array(0);
 let idPoolAt = 0;
 
 function randomBase62(n: number): string {
@@ -124,7 +130,7 @@ function randomBase62(n: number): string {
   // 248 = 4 × 62: bytes ≥ 248 would bias the mapping, so they are skipped.
   while (out.length < n) {
     if (idPoolAt >= idPool.length) {
-      idPool = new Uint8Array(randomBytes(17 * 240));
+      idPool = defaultBackend.randomBytes(17 * 240);
       idPoolAt = 0;
     }
     const b = idPool[idPoolAt++] as number;
@@ -473,6 +479,7 @@ export class YubikeyRegistry {
         record.lastOtp,
         {
           ...(this.#options.aes === undefined ? {} : { aes: this.#options.aes }),
+          ...(this.#options.crypto === undefined ? {} : { crypto: this.#options.crypto }),
           ...(this.#options.phishingDelayCheck === undefined
             ? {}
             : { phishingDelayCheck: this.#options.phishingDelayCheck }),

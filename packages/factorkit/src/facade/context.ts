@@ -1,3 +1,4 @@
+import type { CryptoBackend } from '@factorkit/core/crypto';
 import type { AuthenticatorPolicy, RevocationOptions } from '@factorkit/metadata';
 import type { AttemptPolicy } from '@factorkit/otp';
 import type { TrustAnchorInput } from '@factorkit/u2f';
@@ -73,6 +74,8 @@ export interface FacadeContext {
   readonly keyEncryption: SeedKeyEncryption;
   readonly policies: FactorkitPolicies;
   readonly challengeTimeoutMs: number;
+  /** The one crypto backend every factor package is given. */
+  readonly crypto: CryptoBackend;
   /** FIDO metadata (a loaded BLOB or a MetadataSource), when configured. */
   readonly metadata: MetadataInput | undefined;
 }

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import type { CryptoBackend } from '@factorkit/core/crypto';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import { type Reassessment, reassess } from '@factorkit/metadata';
 import { checkAttemptPolicy, NIST_800_63B_ATTEMPT_POLICY } from '@factorkit/otp';
-import type { CryptoBackend } from '@factorkit/webauthn';
 import { aesGcmKeyEncryption, type SeedKeyEncryption } from '@factorkit/yubikey';
 import { MemoryStore } from '../store/memory.ts';
 import type { FactorkitStore } from '../store/types.ts';
@@ -42,7 +42,11 @@ export interface CreateFactorkitOptions {
   readonly keyEncryption?: SeedKeyEncryption;
   /** Clock. Default `() => new Date()`. */
   readonly clock?: () => Date;
-  /** WebAuthn crypto backend (`nodeBackend` default, or `portableBackend`). */
+  /**
+   * The crypto backend, passed to every factor package (WebAuthn, U2F, YubiKey, OTP secrets at
+   * rest). Default: node:crypto on Node, WebCrypto elsewhere (`@factorkit/core/crypto/default`);
+   * `portableBackend` from `@factorkit/core/crypto/portable` runs without Node APIs.
+   */
   readonly crypto?: CryptoBackend;
   readonly policies?: FactorkitPolicies & { readonly webauthn?: WebAuthnPolicies };
   /**
@@ -103,6 +107,7 @@ export function createFactorkit(options: CreateFactorkitOptions): Factorkit {
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 86_400) {
     throw new RangeError('policies.challengeTimeoutSeconds must be an integer in 1..86400');
   }
+  const crypto = options.crypto ?? defaultBackend;
   // Attempt policies are checked now, so a malformed one fails at startup, not at the first login.
   if (policies.otpAttempts !== undefined) checkAttemptPolicy(policies.otpAttempts);
   if (policies.userAttempts !== undefined && policies.userAttempts !== false)
@@ -112,13 +117,14 @@ export function createFactorkit(options: CreateFactorkitOptions): Factorkit {
     origins: [...options.origins],
     store: options.store ?? new MemoryStore(),
     clock,
-    keyEncryption: options.keyEncryption ?? aesGcmKeyEncryption(randomBytes(32)),
+    keyEncryption: options.keyEncryption ?? aesGcmKeyEncryption(crypto.randomBytes(32), crypto),
     policies,
     challengeTimeoutMs: timeoutSeconds * 1000,
+    crypto,
     metadata: options.metadata,
   };
   return {
-    webauthn: createWebAuthnNamespace(ctx, policies.webauthn ?? {}, options.crypto),
+    webauthn: createWebAuthnNamespace(ctx, policies.webauthn ?? {}, crypto),
     u2f: createU2fNamespace(ctx),
     yubikey: createYubikeyNamespace(ctx),
     otp: createOtpNamespace(ctx),

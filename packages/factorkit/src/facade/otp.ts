@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { toHex } from '@factorkit/core';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import {
   checkSecret,
   DEFAULT_ATTEMPT_POLICY,
@@ -114,7 +115,7 @@ const aad = (factorId: string): Uint8Array => utf8(`factorkit/otp secret v1:${fa
 
 /** The factor id of a VIP credential when credentials are not shared: one per credentialId. */
 function vipFactorId(credentialId: string): string {
-  const digest = createHash('sha256').update(`vip:${credentialId.toUpperCase()}`).digest('hex');
+  const digest = toHex(defaultBackend.digest('SHA-256', utf8(`vip:${credentialId.toUpperCase()}`)));
   return `otp_vip_${digest.slice(0, 32)}`;
 }
 
@@ -189,7 +190,7 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
       const t0 = params.t0 ?? 0;
       totpStep(Number.isFinite(t0) && t0 > 0 ? t0 * 1000 : 0, timing(params));
     }
-    const factorId = options.factorId ?? `otp_${randomUUID()}`;
+    const factorId = options.factorId ?? `otp_${uuidV4(ctx.crypto.randomBytes(16))}`;
     const sealed = await ctx.keyEncryption.seal(secret, aad(factorId));
     await store.otp.put({
       id: factorId,
@@ -472,4 +473,12 @@ export function createOtpNamespace(ctx: FacadeContext): OtpNamespace {
       return store.otp.delete(record.id);
     },
   };
+}
+
+/** RFC 9562 §5.4 version-4 UUID text from 16 random bytes. */
+function uuidV4(bytes: Uint8Array): string {
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = toHex(bytes);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -116,6 +116,7 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
         registeredKeys: keys(await userCredentials(userId)),
         timeoutSeconds,
         now: ctx.clock(),
+        crypto: ctx.crypto,
       });
     },
 
@@ -127,6 +128,7 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
         userId,
         response: input.response,
         now: ctx.clock(),
+        crypto: ctx.crypto,
         ...(u2f.trustAnchors === undefined ? {} : { trustAnchors: u2f.trustAnchors }),
         ...(u2f.requireTrustedAttestation === undefined
           ? {}
@@ -218,6 +220,7 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
         registeredKeys: keys(creds),
         timeoutSeconds,
         now: ctx.clock(),
+        crypto: ctx.crypto,
       });
     },
 
@@ -230,6 +233,7 @@ export function createU2fNamespace(ctx: FacadeContext): U2fNamespace {
         response: input.response,
         credentials: creds.map(toU2fCredential),
         now: ctx.clock(),
+        crypto: ctx.crypto,
         ...(ctx.policies.u2f?.requireUserPresence === undefined
           ? {}
           : { requireUserPresence: ctx.policies.u2f.requireUserPresence }),

@@ -86,6 +86,7 @@ export function createYubikeyNamespace(ctx: FacadeContext): YubikeyNamespace {
     store: ctx.store.yubikey,
     keyEncryption: ctx.keyEncryption,
     clock: ctx.clock,
+    crypto: ctx.crypto,
     ...(y.phishingDelayCheck === undefined ? {} : { phishingDelayCheck: y.phishingDelayCheck }),
     ...(y.allowDvorak === undefined ? {} : { allowDvorak: y.allowDvorak }),
   });
@@ -143,6 +144,7 @@ export function createYubikeyNamespace(ctx: FacadeContext): YubikeyNamespace {
         token: { publicId: t.publicId, privateId: t.privateId, aesKey: t.aesKey },
         lastOtp: input.lastOtp ?? null,
         now: ctx.clock(),
+        crypto: ctx.crypto,
         ...(y.allowDvorak === undefined ? {} : { allowDvorak: y.allowDvorak }),
         ...(y.phishingDelayCheck === undefined ? {} : { phishingDelayCheck: y.phishingDelayCheck }),
       });

@@ -1,4 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
+import { encodeBase64, toHex, utf8Encode } from '@factorkit/core';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import { timingSafeEqual } from '@factorkit/ct';
 import { parseOtp, TOMBSTONE_STATUSES } from '@factorkit/yubikey';
 import type { Factorkit } from '../facade/create.ts';
@@ -61,7 +62,7 @@ export function signatureBase(params: ReadonlyMap<string, string>): string {
 }
 
 export function signParams(params: ReadonlyMap<string, string>, key: Uint8Array): string {
-  return createHmac('sha1', key).update(signatureBase(params), 'utf8').digest('base64');
+  return encodeBase64(defaultBackend.hmac('SHA-1', key, utf8Encode(signatureBase(params))));
 }
 
 /** yubikey-val's `t`: UTC time with milliseconds, `2008-11-21T15:36:38Z0691`. */
@@ -112,7 +113,7 @@ export function createYubicoValidationHandler(
 
   /** Remembers an (otp, nonce) pair; false when it was remembered already (atomic insert). */
   async function remember(otp: string, nonce: string): Promise<boolean> {
-    const id = REQUEST_MARKER_PREFIX + createHash('sha256').update(`${otp}&${nonce}`).digest('hex');
+    const id = REQUEST_MARKER_PREFIX + toHex(defaultBackend.digest('SHA-256', utf8Encode(`${otp}&${nonce}`)));
     try {
       await factorkit.store.challenges.put({
         id,
@@ -248,7 +249,7 @@ export function createYubicoValidationHandler(
         }
         // Some clients send the base64 `+` unescaped; form decoding turned it into a space.
         const given = Buffer.from(h.replaceAll(' ', '+'), 'base64');
-        const expected = createHmac('sha1', k).update(signatureBase(params), 'utf8').digest();
+        const expected = defaultBackend.hmac('SHA-1', k, utf8Encode(signatureBase(params)));
         if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
           return { answer: { status: 'BAD_SIGNATURE' } as Answer, key: k };
         }

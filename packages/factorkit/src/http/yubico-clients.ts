@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import type { SeedKeyEncryption } from '@factorkit/yubikey';
 
 /**
@@ -108,7 +108,7 @@ export class YubicoClients {
   async add(input: AddYubicoClientInput): Promise<{ readonly id: number; readonly key: string }> {
     if (!isClientId(input?.id)) throw new RangeError('client id must be an integer in 1..2^31-1');
     let key: Uint8Array;
-    if (input.key === undefined) key = Uint8Array.from(randomBytes(20));
+    if (input.key === undefined) key = defaultBackend.randomBytes(20);
     else {
       const decoded = decodeClientKey(input.key);
       if (decoded === undefined)

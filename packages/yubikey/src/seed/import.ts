@@ -1,4 +1,5 @@
-import { type Cipher, createCipheriv, randomBytes } from 'node:crypto';
+import { toHex } from '@factorkit/core';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import type { NewYubikeyTokenRecord, YubikeyStore } from '../store.ts';
 import { TOMBSTONE_STATUSES } from '../store.ts';
 import { detectFormat, parseCsvRow, parseOktaJson, type RowOutcome, type SeedFormat } from './formats.ts';
@@ -195,7 +196,7 @@ class ImportRun {
   readonly #keyPrints = new Set<string>();
   // Duplicate AES keys are found by keyed fingerprints — one AES block under a random per-import
   // key (a PRP, so equal fingerprints ⇔ equal keys) — so no key is kept or compared in the clear.
-  readonly #printer: Cipher = createCipheriv('aes-128-ecb', randomBytes(16), null).setAutoPadding(false);
+  readonly #printKey: Uint8Array = defaultBackend.randomBytes(16);
 
   readonly ctx: ImportContext;
   readonly maxErrors: number;
@@ -281,7 +282,7 @@ class ImportRun {
           message: 'serial repeats an earlier row',
         });
       }
-      const print = this.#printer.update(seed.aesKey).toString('base64');
+      const print = toHex(defaultBackend.aesEncryptBlock(this.#printKey, seed.aesKey));
       if (this.#keyPrints.has(print)) {
         // YK-7: two keys with one AES key are clones of each other.
         errors.push({

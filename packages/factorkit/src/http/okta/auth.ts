@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { utf8Encode } from '@factorkit/core';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import { timingSafeEqual } from '@factorkit/ct';
 
 /**
@@ -22,7 +23,7 @@ export const MIN_API_TOKEN_LENGTH = 20;
 const MAX_API_TOKEN_LENGTH = 512;
 
 export function hashApiToken(token: string): Uint8Array {
-  return Uint8Array.from(createHash('sha256').update(token, 'utf8').digest());
+  return defaultBackend.digest('SHA-256', utf8Encode(token));
 }
 
 /** The configured tokens. Build with plain tokens (hashed at once) or with hashes. */

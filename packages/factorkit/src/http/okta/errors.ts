@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 
 /**
  * Okta's error object (`errorCode` E0000xxx, `errorSummary`, `errorLink`, `errorId`,
@@ -61,7 +61,7 @@ export type OktaErrorCode = keyof typeof OKTA_ERRORS;
 const ERROR_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 function errorId(): string {
-  const bytes = randomBytes(19);
+  const bytes = defaultBackend.randomBytes(19);
   let out = 'oae';
   for (const b of bytes) out += ERROR_ID_ALPHABET[b % 62];
   return out;

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { utf8Encode } from '@factorkit/core';
+import { defaultBackend } from '@factorkit/core/crypto/default';
 import { encodeSecretBase32, formatOtpauthUri, generateSecret, renderQrCode } from '@factorkit/otp';
 import { decodeBase64url, decodeCbor, encodeBase64url, parseAuthenticatorData } from '@factorkit/webauthn';
 import type { YubikeyToken } from '@factorkit/yubikey';
@@ -124,7 +125,10 @@ function credentialFactor(r: CredentialRecord): Factor {
 
 /** A pending U2F/WebAuthn enrollment's id: a digest of its challenge (the challenge is the state). */
 function pendingId(kind: 'u2f' | 'webauthn', challenge: string): string {
-  const d = createHash('sha256').update(`${kind}:${challenge}`).digest('base64url').slice(0, 22);
+  const d = encodeBase64url(defaultBackend.digest('SHA-256', utf8Encode(`${kind}:${challenge}`))).slice(
+    0,
+    22,
+  );
   return `${kind === 'u2f' ? 'pu2' : 'pwa'}${d}`;
 }
 

@@ -1,0 +1,7 @@
+export {
+  type CryptoBackend,
+  CryptoError,
+  type CryptoErrorKind,
+  type ImportedKey,
+  isCryptoError,
+} from './types.ts';
