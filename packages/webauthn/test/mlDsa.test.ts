@@ -183,6 +183,7 @@ describe.each(BACKENDS)('ML-DSA ceremonies through the virtual authenticator (%s
         expect(
           verifyAuthentication(assertion, {
             ...ceremony,
+            crypto,
             credential: { id: reg.response.id, publicKey: registered.publicKey, signCount: 0 },
           }),
         ).toMatchObject({ verified: true });
